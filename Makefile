@@ -1,0 +1,32 @@
+# Two entry points on a fresh Debian machine: `make demo` and `make test`.
+# Both create (or refresh) .venv, install the project with its extras, and install the
+# Debian graphviz package when the `dot` program is missing.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench graphviz clean
+
+demo: $(STAMP) graphviz
+	$(PY) examples/engine_demo.py
+
+test: $(STAMP) graphviz
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/engine_bench.py
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,examples]'
+	touch $(STAMP)
+
+graphviz:
+	@command -v dot >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,94 @@
+"""autograd-lite: a numpy Tensor that records its operations, and backpropagation over them.
+
+    >>> import autograd_lite as ag
+    >>> x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([2., 4., 6.], dtype=float32)
+"""
+
+from .creation import (
+    arange,
+    eye,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    random_generator,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .engine import (
+    current_scope,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    name_scope,
+    no_grad,
+    set_grad_enabled,
+    topological_order,
+)
+from .functional import (
+    expand_dims,
+    flatten,
+    leaky_relu,
+    log_softmax,
+    mean,
+    min,
+    minimum,
+    silu,
+    softmax,
+    squeeze,
+    stack,
+    swish,
+    var,
+)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_jacobian
+from .op import OPS, Op, OpError
+from .ops import (
+    abs,
+    add,
+    argmax,
+    argmin,
+    astype,
+    broadcast_to,
+    clip,
+    concatenate,
+    div,
+    equal,
+    exp,
+    getitem,
+    greater,
+    greater_equal,
+    isfinite,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logsumexp,
+    matmul,
+    max,
+    maximum,
+    mul,
+    neg,
+    not_equal,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    sign,
+    softplus,
+    sqrt,
+    sub,
+    sum,
+    sum_to_shape,
+    tanh,
+    transpose,
+    where,
+)
+from .tensor import Tensor, TensorLike, from_numpy

@@ -1,0 +1,82 @@
+"""Making tensors: from data, filled, random (one seeded generator), ranges."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .tensor import Tensor, TensorLike
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every random draw of the library (randn, rand, nn's initializers and shuffling)."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def random_generator() -> np.random.Generator:
+    """The library's numpy Generator, for code that draws random numbers alongside it."""
+    return _generator
+
+
+def tensor(data: TensorLike, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Same as `Tensor(data, requires_grad, dtype)`, named like torch.tensor."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def zeros(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: `zeros(2, 3)` or `zeros((2, 3))`."""
+    return Tensor(np.zeros(_shape(shape), dtype), requires_grad=requires_grad)
+
+
+def ones(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: `ones(2, 3)` or `ones((2, 3))`."""
+    return Tensor(np.ones(_shape(shape), dtype), requires_grad=requires_grad)
+
+
+def randn(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the library's generator (see `manual_seed`)."""
+    data = _generator.standard_normal(_shape(shape)).astype(dtype)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def rand(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from the library's generator (see `manual_seed`)."""
+    data = _generator.random(_shape(shape)).astype(dtype)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def arange(
+    start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Evenly spaced values in [start, stop): int64 for whole numbers, else float32."""
+    if dtype is None:
+        dtype = np.float32 if any(isinstance(v, float) for v in (start, stop, step)) else np.int64
+    data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(start, dtype=dtype)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m, square by default)."""
+    return Tensor(np.eye(n, m, dtype=dtype), requires_grad=requires_grad)
+
+
+def zeros_like(x: TensorLike, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros_like(np.asarray(x)), requires_grad=requires_grad)
+
+
+def ones_like(x: TensorLike, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones_like(np.asarray(x)), requires_grad=requires_grad)
+
+
+def _shape(shape: tuple) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for n in shape:
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"shape must be non-negative integers, got {shape}")
+    return tuple(int(n) for n in shape)

@@ -1,0 +1,115 @@
+"""Ops built from the primitives. None of them has a backward: autodiff follows the parts.
+
+A function moves into `ops/` (and gets a rule) only when its composition is numerically
+poor or on the hot path, and the reason is written there.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from .op import as_tensor, tensor_method
+from .ops import concatenate, logsumexp, maximum, sigmoid, where
+from .ops.reduce import Axis, normalize_axes
+from .tensor import Tensor, TensorLike
+
+
+@tensor_method
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over `axis`: sum(x) / n."""
+    x = as_tensor(x)
+    return x.sum(axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
+@tensor_method
+def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance over `axis`: sum((x - mean)^2) / (n - ddof); ddof=0 as in numpy and Keras."""
+    x = as_tensor(x)
+    centered = x - x.mean(axis=axis, keepdims=True)
+    return (centered * centered).sum(axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+
+
+@tensor_method
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Smallest element over `axis`: -max(-x). Ties share the gradient."""
+    return -(-as_tensor(x)).max(axis=axis, keepdims=keepdims)
+
+
+@tensor_method
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
+    """The smaller of a and b, elementwise: -maximum(-a, -b). Ties share the gradient."""
+    return -maximum(-as_tensor(a), -as_tensor(b))
+
+
+@tensor_method
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    """x - logsumexp(x): log-probabilities, finite even for logits of +-1e4."""
+    x = as_tensor(x)
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+@tensor_method
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    """e^x / sum(e^x) along `axis`, computed as exp(log_softmax(x)) so it never overflows."""
+    return log_softmax(x, axis=axis).exp()
+
+
+@tensor_method
+def leaky_relu(x: TensorLike, negative_slope: float = 0.2) -> Tensor:
+    """x where x > 0, else negative_slope * x (Keras's default slope 0.2; slope at 0)."""
+    x = as_tensor(x)
+    return where(x > 0, x, x * negative_slope)
+
+
+@tensor_method
+def silu(x: TensorLike) -> Tensor:
+    """x * sigmoid(x), also called swish."""
+    x = as_tensor(x)
+    return x * sigmoid(x)
+
+
+swish = silu
+
+
+@tensor_method
+def flatten(x: TensorLike, start_axis: int = 0) -> Tensor:
+    """Merge the axes from `start_axis` on into one (all of them by default)."""
+    x = as_tensor(x)
+    start_axis = normalize_axes(start_axis, x.ndim)[0] if x.ndim else 0
+    return x.reshape(x.shape[:start_axis] + (-1,))
+
+
+@tensor_method
+def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
+    """Drop size-1 axes (all of them, or the ones named, which must have size 1)."""
+    x = as_tensor(x)
+    axes = normalize_axes(axis, x.ndim) if axis is not None else None
+    if axes is None:
+        axes = tuple(a for a, n in enumerate(x.shape) if n == 1)
+    for a in axes:
+        if x.shape[a] != 1:
+            raise ValueError(f"squeeze: axis {a} of shape {x.shape} has size {x.shape[a]}, not 1")
+    return x.reshape(tuple(n for a, n in enumerate(x.shape) if a not in axes))
+
+
+@tensor_method
+def expand_dims(x: TensorLike, axis: int) -> Tensor:
+    """Insert a size-1 axis at `axis`, as np.expand_dims."""
+    x = as_tensor(x)
+    (axis,) = normalize_axes(axis, x.ndim + 1)
+    return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis, as np.stack."""
+    if len(tensors) == 0:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {as_tensor(t).shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+def _count(x: Tensor, axis: Axis) -> int:
+    return math.prod(x.shape[a] for a in normalize_axes(axis, x.ndim))

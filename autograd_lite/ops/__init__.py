@@ -1,0 +1,27 @@
+"""The primitive ops, one file per family; each file holds the op classes and their functions.
+
+Importing this package registers every op in `OPS` and attaches the methods to `Tensor`.
+"""
+
+from ..op import OPS, Op
+from .arithmetic import add, div, mul, neg, pow, sub
+from .compare import (
+    argmax,
+    argmin,
+    equal,
+    greater,
+    greater_equal,
+    isfinite,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    not_equal,
+    sign,
+)
+from .linalg import matmul
+from .reduce import logsumexp, max, sum
+from .select import getitem, maximum, where
+from .shape import astype, broadcast_to, concatenate, reshape, sum_to_shape, transpose
+from .unary import abs, clip, exp, log, relu, sigmoid, softplus, sqrt, tanh

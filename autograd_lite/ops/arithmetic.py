@@ -1,0 +1,133 @@
+"""Elementwise arithmetic: Add Sub Mul Div Neg Pow, and the Python operators wired to them.
+
+Every rule here is plain calculus on the broadcast shapes; the engine sums each gradient
+back down to its input's shape afterwards, so no rule has to think about broadcasting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op, tensor_method
+from ..tensor import Tensor, TensorLike
+
+
+class BinaryOp(Op):
+    """Shared error message for elementwise ops of two broadcast operands."""
+
+    def describe_failure(self, xs: tuple[np.ndarray, ...], error: Exception) -> str:
+        a, b = xs
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            return f"{self.name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        return f"{self.name}: cannot combine {a.dtype} {a.shape} and {b.dtype} {b.shape}: {error}"
+
+
+class Add(BinaryOp):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g, out, a, b):
+        """da = g,  db = g"""
+        return g, g
+
+
+class Sub(BinaryOp):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g, out, a, b):
+        """da = g,  db = -g"""
+        return g, -g
+
+
+class Mul(BinaryOp):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g, out, a, b):
+        """da = g * b,  db = g * a"""
+        return (g * b if a.requires_grad else None, g * a if b.requires_grad else None)
+
+
+class Div(BinaryOp):
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g, out, a, b):
+        """da = g / b,  db = -g * a / b^2 = -g * out / b"""
+        da = g / b if a.requires_grad else None
+        db = -g * out / b if b.requires_grad else None
+        return da, db
+
+
+class Pow(BinaryOp):
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, g, out, a, b):
+        """da = g * b * a^(b-1),  db = g * out * log(a)"""
+        da = g * b * a ** (b - 1) if a.requires_grad else None
+        db = g * out * a.log() if b.requires_grad else None
+        return da, db
+
+
+class Neg(Op):
+    def forward(self, x):
+        return -x
+
+    def backward(self, g, out, x):
+        """dx = -g"""
+        return (-g,)
+
+
+@tensor_method
+def add(a: TensorLike, b: TensorLike) -> Tensor:
+    """a + b, elementwise with numpy broadcasting."""
+    return Add.apply(a, b)
+
+
+@tensor_method
+def sub(a: TensorLike, b: TensorLike) -> Tensor:
+    """a - b, elementwise with numpy broadcasting."""
+    return Sub.apply(a, b)
+
+
+@tensor_method
+def mul(a: TensorLike, b: TensorLike) -> Tensor:
+    """a * b, elementwise with numpy broadcasting."""
+    return Mul.apply(a, b)
+
+
+@tensor_method
+def div(a: TensorLike, b: TensorLike) -> Tensor:
+    """a / b, elementwise with numpy broadcasting."""
+    return Div.apply(a, b)
+
+
+@tensor_method
+def pow(a: TensorLike, b: TensorLike) -> Tensor:
+    """a ** b, elementwise with numpy broadcasting."""
+    return Pow.apply(a, b)
+
+
+@tensor_method
+def neg(x: TensorLike) -> Tensor:
+    """-x."""
+    return Neg.apply(x)
+
+
+# The Python operators. The reflected forms (`2 - x` calls `x.__rsub__(2)`) swap the operands.
+Tensor.__add__ = add
+Tensor.__radd__ = lambda self, other: Add.apply(other, self)
+Tensor.__sub__ = sub
+Tensor.__rsub__ = lambda self, other: Sub.apply(other, self)
+Tensor.__mul__ = mul
+Tensor.__rmul__ = lambda self, other: Mul.apply(other, self)
+Tensor.__truediv__ = div
+Tensor.__rtruediv__ = lambda self, other: Div.apply(other, self)
+Tensor.__pow__ = pow
+Tensor.__rpow__ = lambda self, other: Pow.apply(other, self)
+Tensor.__neg__ = neg
+Tensor.__pos__ = lambda self: self

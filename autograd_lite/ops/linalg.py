@@ -1,0 +1,51 @@
+"""Matrix product: MatMul, with numpy's rules for 1-D operands and batch axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op, tensor_method
+from ..tensor import Tensor, TensorLike
+
+
+class MatMul(Op):
+    def forward(self, a, b):
+        return a @ b
+
+    def describe_failure(self, xs, error):
+        a, b = xs
+        prefix = f"matmul: {a.shape} @ {b.shape}"
+        if a.ndim == 0 or b.ndim == 0:
+            return f"{prefix}: both operands need at least one dimension"
+        inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if inner_a != inner_b:
+            return f"{prefix}: inner dimensions {inner_a} and {inner_b} differ"
+        return f"{prefix}: batch dimensions {a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast"
+
+    def backward(self, g, out, a, b):
+        """dA = G @ B.T,  dB = A.T @ G"""
+        if a.ndim >= 2 and b.ndim >= 2:
+            return (g @ b.mT if a.requires_grad else None, a.mT @ g if b.requires_grad else None)
+        # a 1-D operand acts as a row (on the left) or a column (on the right)
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+        da = db = None
+        if a.requires_grad:
+            da = g2 @ b2.mT
+            da = da.reshape(da.shape[:-2] + a.shape) if a.ndim == 1 else da
+        if b.requires_grad:
+            db = a2.mT @ g2
+            db = db.reshape(db.shape[:-2] + b.shape) if b.ndim == 1 else db
+        return da, db
+
+
+@tensor_method
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
+    """Matrix product a @ b (np.matmul rules: 1-D operands, broadcast batch axes)."""
+    return MatMul.apply(a, b)
+
+
+Tensor.__matmul__ = matmul
+Tensor.__rmatmul__ = lambda self, other: MatMul.apply(other, self)

@@ -1,0 +1,118 @@
+"""Ops that pick values: Maximum Where GetItem, and IndexAdd (GetItem's adjoint).
+
+Convention: where maximum's operands tie, each gets half of the gradient (as in PyTorch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..op import Op, tensor_method
+from ..tensor import Tensor, TensorLike
+from .arithmetic import BinaryOp
+
+
+class Maximum(BinaryOp):
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, g, out, a, b):
+        """da = g * [a > b] + g/2 * [a = b],  db = g * [b > a] + g/2 * [a = b]"""
+        tie = (a == b) * 0.5
+        da = g * ((a > b) + tie) if a.requires_grad else None
+        db = g * ((b > a) + tie) if b.requires_grad else None
+        return da, db
+
+
+class Where(Op):
+    def forward(self, condition, a, b):
+        return np.where(condition, a, b)
+
+    def describe_failure(self, xs, error):
+        shapes = " and ".join(str(x.shape) for x in xs)
+        return f"where: condition, a and b have shapes {shapes}, which cannot be broadcast together"
+
+    def backward(self, g, out, condition, a, b):
+        """da = where(condition, g, 0),  db = where(condition, 0, g)"""
+        zero = g.zeros_like()
+        return None, where(condition, g, zero), where(condition, zero, g)
+
+
+class GetItem(Op):
+    def __init__(self, index: Any) -> None:
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index]
+
+    def describe_failure(self, xs, error):
+        return f"getitem: index {_show(self.index)} does not fit shape {xs[0].shape}: {error}"
+
+    def backward(self, g, out, x):
+        """dx = zeros like x, with g added at [index] (repeated indices add up)"""
+        return (IndexAdd.apply(g, index=self.index, shape=x.shape),)
+
+
+class IndexAdd(Op):
+    """zeros(shape) with the input added at [index]: the adjoint of x[index]."""
+
+    def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
+        self.index, self.shape = index, shape
+
+    def forward(self, g):
+        result = np.zeros(self.shape, dtype=g.dtype)
+        if _is_basic(self.index):
+            result[self.index] = g  # slices and integers never pick an element twice
+        else:
+            np.add.at(result, self.index, g)  # `result[index] += g` would drop repeats
+        return result
+
+    def backward(self, g, out, x):
+        """dx = g[index]"""
+        return (g[self.index],)
+
+
+@tensor_method
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
+    """The larger of a and b, elementwise with broadcasting (np.maximum)."""
+    return Maximum.apply(a, b)
+
+
+def where(condition: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
+    """a where condition is true, else b, elementwise with broadcasting (np.where)."""
+    if isinstance(condition, Tensor) and condition.requires_grad:
+        condition = condition.detach()
+    return Where.apply(condition, a, b)
+
+
+def getitem(x: TensorLike, index: Any) -> Tensor:
+    """x[index]: basic slicing and integer-array (fancy) indexing, as in numpy."""
+    return GetItem.apply(x, index=_plain_index(index))
+
+
+Tensor.__getitem__ = getitem
+
+
+def _plain_index(index: Any) -> Any:
+    """Tensors and lists inside an index become numpy arrays, boolean masks become integers."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype == bool:
+        return np.nonzero(index) if index.ndim > 1 else np.nonzero(index)[0]
+    return index
+
+
+def _is_basic(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(i, (np.ndarray, tuple)) for i in parts)
+
+
+def _show(index: Any) -> str:
+    text = repr(index)
+    return text if len(text) < 80 else text[:77] + "..."

@@ -1,0 +1,150 @@
+"""Ops that move elements without changing them: Reshape Transpose BroadcastTo Concatenate Cast.
+
+`sum_to_shape` lives here too: the adjoint of broadcasting, which the engine applies to
+every gradient whose shape differs from its input's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..op import Op, tensor_method
+from ..tensor import Tensor, TensorLike
+
+
+class Reshape(Op):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(self.shape)
+
+    def describe_failure(self, xs, error):
+        return f"reshape: cannot reshape {xs[0].shape} ({xs[0].size} elements) to {self.shape}"
+
+    def backward(self, g, out, x):
+        """dx = g reshaped back to x.shape"""
+        return (g.reshape(x.shape),)
+
+
+class Transpose(Op):
+    def __init__(self, axes: tuple[int, ...] | None) -> None:
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def describe_failure(self, xs, error):
+        return f"transpose: axes {self.axes} do not fit shape {xs[0].shape}: {error}"
+
+    def backward(self, g, out, x):
+        """dx = g with the permutation undone"""
+        inverse = None if self.axes is None else tuple(np.argsort(self.axes))
+        return (g.transpose(inverse),)
+
+
+class BroadcastTo(Op):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.shape)
+
+    def describe_failure(self, xs, error):
+        return f"broadcast_to: cannot broadcast shape {xs[0].shape} to {self.shape}"
+
+    def backward(self, g, out, x):
+        """dx = g summed over the broadcast axes (sum_to_shape)"""
+        return (g.sum_to_shape(x.shape),)
+
+
+class Concatenate(Op):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, *xs):
+        return np.concatenate(xs, axis=self.axis)
+
+    def describe_failure(self, xs, error):
+        shapes = ", ".join(str(x.shape) for x in xs)
+        return f"concatenate: shapes {shapes} do not line up outside axis {self.axis}: {error}"
+
+    def backward(self, g, out, *xs):
+        """dx_i = the slice of g that x_i filled"""
+        axis = self.axis % g.ndim
+        ends = np.cumsum([x.shape[axis] for x in xs])
+        lead = (slice(None),) * axis
+        return tuple(g[lead + (slice(end - x.shape[axis], end),)] for x, end in zip(xs, ends))
+
+
+class Cast(Op):
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, g, out, x):
+        """dx = g cast back to x.dtype"""
+        return (g.astype(x.dtype),)
+
+
+@tensor_method
+def reshape(x: TensorLike, *shape: int | Sequence[int]) -> Tensor:
+    """The same elements in a new shape; `x.reshape(2, 3)` and `x.reshape((2, 3))` both work."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = tuple(shape[0])
+    return Reshape.apply(x, shape=tuple(int(n) for n in shape))
+
+
+@tensor_method
+def transpose(x: TensorLike, *axes: int | Sequence[int]) -> Tensor:
+    """Permute the axes (reverse them when none are given), like np.transpose."""
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    return Transpose.apply(x, axes=tuple(axes) if axes else None)
+
+
+@tensor_method
+def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
+    """x repeated along new or size-1 axes to `shape`, as np.broadcast_to."""
+    return BroadcastTo.apply(x, shape=tuple(shape))
+
+
+@tensor_method
+def astype(x: TensorLike, dtype: Any) -> Tensor:
+    """x converted to `dtype`; only a floating-point result stays in the graph."""
+    dtype = np.dtype(dtype)
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if dtype.kind != "f":
+        return Tensor._wrap(x.data.astype(dtype))
+    return Cast.apply(x, dtype=dtype)
+
+
+def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis, as np.concatenate."""
+    if len(tensors) == 0:
+        raise ValueError("concatenate: needs at least one tensor")
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+@tensor_method
+def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Undo numpy broadcasting: the adjoint of broadcast_to is a sum over the broadcast axes."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)  # axes numpy put in front
+    if lead < 0:
+        return g  # not a broadcast of `shape`; the caller reports the mismatch
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    summed = g.sum(axis=tuple(range(lead)) + stretched)
+    return summed.reshape(shape) if stretched else summed
+
+
+Tensor.T = property(lambda self: transpose(self), doc="All axes reversed, as ndarray.T.")
+Tensor.mT = property(
+    lambda self: transpose(self, tuple(range(self.ndim - 2)) + (self.ndim - 1, self.ndim - 2)),
+    doc="The last two axes swapped (a batch of matrices transposed), as ndarray.mT.",
+)

@@ -1,0 +1,161 @@
+"""Elementwise functions of one tensor: Exp Log Sqrt Abs Tanh Sigmoid ReLU Softplus Clip.
+
+Rules reuse the forward's output where that is the textbook form (d/dx e^x = e^x).
+Kink conventions: relu'(0) = 0 and abs'(0) = 0, as in PyTorch; clip passes the gradient
+at its bounds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..op import Op, tensor_method
+from ..tensor import Tensor, TensorLike
+
+
+class Exp(Op):
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, g, out, x):
+        """dx = g * exp(x) = g * out"""
+        return (g * out,)
+
+
+class Log(Op):
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, g, out, x):
+        """dx = g / x"""
+        return (g / x,)
+
+
+class Sqrt(Op):
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, g, out, x):
+        """dx = g / (2 * sqrt(x)) = g / (2 * out)"""
+        return (g / (2 * out),)
+
+
+class Abs(Op):
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, g, out, x):
+        """dx = g * sign(x)        (0 at x = 0)"""
+        return (g * x.sign(),)
+
+
+class Tanh(Op):
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, g, out, x):
+        """dx = g * (1 - out^2)        since d/dx tanh(x) = 1 - tanh(x)^2"""
+        return (g * (1 - out * out),)
+
+
+class Sigmoid(Op):
+    def forward(self, x):
+        # exp of -|x| never overflows; the two branches are the same function
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    def backward(self, g, out, x):
+        """dx = g * out * (1 - out)        since s'(x) = s(x) (1 - s(x))"""
+        return (g * out * (1 - out),)
+
+
+class ReLU(Op):
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, g, out, x):
+        """dx = g * (x > 0)        (0 at x = 0)"""
+        return (g * (x > 0),)
+
+
+class Softplus(Op):
+    # A primitive rather than relu(x) + log(1 + exp(-|x|)): that composition is stable but
+    # its kinks would give softplus'(0) = 0 instead of 1/2.
+    def forward(self, x):
+        return np.logaddexp(0, x).astype(x.dtype, copy=False)
+
+    def backward(self, g, out, x):
+        """dx = g * sigmoid(x)        since d/dx log(1 + e^x) = 1 / (1 + e^-x)"""
+        return (g * x.sigmoid(),)
+
+
+class Clip(Op):
+    def __init__(self, lo: float | None, hi: float | None) -> None:
+        self.lo = -np.inf if lo is None else lo
+        self.hi = np.inf if hi is None else hi
+
+    def forward(self, x):
+        return np.clip(x, self.lo, self.hi)
+
+    def backward(self, g, out, x):
+        """dx = g * (lo <= x <= hi)"""
+        return (g * ((x >= self.lo) & (x <= self.hi)),)
+
+
+@tensor_method
+def exp(x: TensorLike) -> Tensor:
+    """e^x, elementwise."""
+    return Exp.apply(x)
+
+
+@tensor_method
+def log(x: TensorLike) -> Tensor:
+    """Natural logarithm, elementwise."""
+    return Log.apply(x)
+
+
+@tensor_method
+def sqrt(x: TensorLike) -> Tensor:
+    """Square root, elementwise."""
+    return Sqrt.apply(x)
+
+
+@tensor_method
+def abs(x: TensorLike) -> Tensor:
+    """|x|, elementwise."""
+    return Abs.apply(x)
+
+
+@tensor_method
+def tanh(x: TensorLike) -> Tensor:
+    """Hyperbolic tangent, elementwise."""
+    return Tanh.apply(x)
+
+
+@tensor_method
+def sigmoid(x: TensorLike) -> Tensor:
+    """1 / (1 + e^-x), elementwise, computed without overflow."""
+    return Sigmoid.apply(x)
+
+
+@tensor_method
+def relu(x: TensorLike) -> Tensor:
+    """max(x, 0), elementwise."""
+    return ReLU.apply(x)
+
+
+@tensor_method
+def softplus(x: TensorLike) -> Tensor:
+    """log(1 + e^x), elementwise, computed without overflow."""
+    return Softplus.apply(x)
+
+
+@tensor_method
+def clip(x: TensorLike, lo: float | None = None, hi: float | None = None) -> Tensor:
+    """x limited to [lo, hi] (either bound may be None), like np.clip."""
+    if lo is None and hi is None:
+        raise ValueError("clip: give at least one of lo and hi")
+    return Clip.apply(x, lo=lo, hi=hi)
+
+
+Tensor.__abs__ = abs

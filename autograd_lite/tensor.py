@@ -1,0 +1,228 @@
+"""The Tensor: a numpy array that remembers which op made it, so gradients can flow back."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence, Union
+
+import numpy as np
+
+from . import engine
+
+TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence]
+
+
+class Tensor:
+    """A numpy array plus what reverse-mode autodiff needs: `grad`, `requires_grad`, `op`, `parents`.
+
+    Python numbers and lists become float32 (the deep-learning default); numpy arrays keep
+    their dtype; `dtype=` overrides both. Only floating-point tensors can require grad.
+
+    >>> import autograd_lite as ag
+    >>> x = ag.Tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([[ 2., -4.],
+           [ 6.,  1.]], dtype=float32)
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "name", "scope", "__weakref__")
+    __array_ufunc__ = None  # numpy defers `ndarray + Tensor` to Tensor.__radd__
+    __hash__ = object.__hash__  # `==` is elementwise, so hash by identity like PyTorch
+
+    def __init__(
+        self,
+        data: TensorLike,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        name: str | None = None,
+    ) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = False
+        self.op = None
+        self.parents: tuple[Tensor, ...] = ()
+        self.name = name
+        self.scope = engine.current_scope()
+        if requires_grad:
+            self.requires_grad_()
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray) -> Tensor:
+        """A graph-free tensor around an array that is already right (the fast path for ops)."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = False
+        t.op = None
+        t.parents = ()
+        t.name = None
+        t.scope = engine._scopes[-1] if engine._scopes else None
+        return t
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark this leaf as a parameter whose gradient `backward` should fill in."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"Tensor: only floating-point tensors can require grad, got dtype {self.data.dtype}"
+                " (pass dtype=np.float32 or float64)"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # --- numpy-like attributes -------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def grad_fn(self):
+        """The op that made this tensor (None for leaves); same as `.op`."""
+        return self.op
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op is None
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def item(self) -> float | int | bool:
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and dtype != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (shares the array)."""
+        return Tensor._wrap(self.data)
+
+    def zeros_like(self) -> Tensor:
+        return Tensor._wrap(np.zeros_like(self.data))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "Tensor does not support item assignment (it would rewrite recorded history); "
+            "build a new tensor with ag.where, or edit .data of a leaf inside ag.no_grad()"
+        )
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = []
+        if self.data.dtype not in (np.float32, np.bool_, np.int64):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.op is not None:
+            extras.append(f"grad_fn={self.op!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name is not None:
+            extras.append(f"name={self.name!r}")
+        return f"Tensor({', '.join([body, *extras])})"
+
+    # --- backpropagation -------------------------------------------------------------------
+
+    def backward(self, grad: TensorLike | None = None) -> None:
+        """Add d(self)/d(leaf) into the `.grad` of every leaf that requires grad.
+
+        `grad` is d(loss)/d(self); it may be omitted when self has one element (it is then 1).
+        Gradients accumulate across calls: reset them with `x.grad = None`.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad: none of the tensors it was "
+                "computed from has requires_grad=True, or it was computed inside ag.no_grad()"
+            )
+        seed = self._seed_gradient(grad, caller="backward")
+        handed_out: set[int] = {id(seed.data)} if self.op is None and grad is not None else set()
+
+        def accumulate_into_leaf(node: Tensor, g: Tensor) -> None:
+            if node.op is not None:
+                return
+            data = g.data
+            if data.dtype != node.data.dtype:
+                data = data.astype(node.data.dtype)
+            elif data.base is not None or id(data) in handed_out:
+                data = data.copy()  # never let two .grad arrays (or a view) share memory
+            handed_out.add(id(data))
+            node.grad = data if node.grad is None else node.grad + data
+
+        engine.backward(self, seed, accumulate_into_leaf)
+
+    def _seed_gradient(self, grad: TensorLike | None, caller: str) -> Tensor:
+        """Check and convert the gradient that starts a backward pass from this tensor."""
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"{caller}: the output has shape {self.shape}; without a gradient argument "
+                    "it must have a single element: reduce it (e.g. .sum()) or pass a gradient "
+                    f"of shape {self.shape}"
+                )
+            return Tensor._wrap(np.ones_like(self.data))
+        seed = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=self.data.dtype)
+        if seed.shape != self.shape:
+            raise ValueError(
+                f"{caller}: gradient has shape {seed.shape} but the output has shape {self.shape}"
+            )
+        return seed
+
+
+def _to_array(data: TensorLike, dtype: Any) -> np.ndarray:
+    """Copy `data` into a fresh numeric array following the dtype rules in `Tensor`'s docstring."""
+    if isinstance(data, Tensor):
+        data = data.data
+    python_data = not isinstance(data, (np.ndarray, np.generic))
+    try:
+        array = np.array(data, dtype=dtype)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__}: {error}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor: data must be numeric (bool, int or float), got dtype {array.dtype}"
+            f" from {type(data).__name__}"
+        )
+    if python_data and dtype is None and array.dtype.kind in "iuf":
+        array = array.astype(np.float32)
+    return array
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares `array`'s memory (no copy, dtype kept), like torch.from_numpy."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: array must be numeric, got dtype {array.dtype}")
+    return Tensor._wrap(array)

@@ -1,0 +1,1 @@
+"""nn: a Keras-style library (layers, losses, optimizers, Sequential) built on autograd_lite."""
