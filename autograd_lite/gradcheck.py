@@ -109,9 +109,9 @@ def _compare(analytic, numeric, i, shape, outputs, atol, rtol) -> None:
     if excess.size == 0 or excess.max() <= 0:
         return
     row, col = np.unravel_index(np.argmax(excess), excess.shape)
-    where = f"index {np.unravel_index(col, shape) if shape else ()}"
+    where = f"index {tuple(int(k) for k in np.unravel_index(col, shape))}"
     if sum(out.size for out in outputs) > 1:
-        where += f" (output element {row})"
+        where += f" (output element {int(row)})"
     raise GradcheckError(
         f"gradient mismatch for input {i} (shape {shape}) at {where}: "
         f"analytic {analytic[row, col]:.6g}, numeric {numeric[row, col]:.6g} "
