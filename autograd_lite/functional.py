@@ -10,7 +10,7 @@ import math
 from typing import Sequence
 
 from .op import as_tensor, tensor_method
-from .ops import concatenate, logsumexp, maximum, sigmoid, where
+from .ops import concatenate, maximum, sigmoid, where
 from .ops.reduce import Axis, normalize_axes
 from .tensor import Tensor, TensorLike
 
@@ -19,15 +19,17 @@ from .tensor import Tensor, TensorLike
 def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over `axis`: sum(x) / n."""
     x = as_tensor(x)
-    return x.sum(axis=axis, keepdims=keepdims) / _count(x, axis)
+    n = _count(x, axis)
+    return x.sum(axis=axis, keepdims=keepdims) / n
 
 
 @tensor_method
 def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over `axis`: sum((x - mean)^2) / (n - ddof); ddof=0 as in numpy and Keras."""
     x = as_tensor(x)
+    n = _count(x, axis)
     centered = x - x.mean(axis=axis, keepdims=True)
-    return (centered * centered).sum(axis=axis, keepdims=keepdims) / (_count(x, axis) - ddof)
+    return (centered * centered).sum(axis=axis, keepdims=keepdims) / (n - ddof)
 
 
 @tensor_method
@@ -44,15 +46,22 @@ def minimum(a: TensorLike, b: TensorLike) -> Tensor:
 
 @tensor_method
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
-    """x - logsumexp(x): log-probabilities, finite even for logits of +-1e4."""
-    x = as_tensor(x)
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    """log(softmax(x)) = (x - m) - log(sum(e^(x - m))) with m = max(x): finite for logits of +-1e4."""
+    shifted = _shift_by_max(as_tensor(x), axis)
+    return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
 
 
 @tensor_method
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
-    """e^x / sum(e^x) along `axis`, computed as exp(log_softmax(x)) so it never overflows."""
-    return log_softmax(x, axis=axis).exp()
+    """e^x / sum(e^x) along `axis`, computed as e^(x - m) / sum(e^(x - m)) so it never overflows."""
+    exps = _shift_by_max(as_tensor(x), axis).exp()
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+def _shift_by_max(x: Tensor, axis: int) -> Tensor:
+    # Softmax is unchanged by subtracting a constant, so the shift needs no gradient: detached,
+    # it keeps the graph small. Subtracting before anything else keeps float32 precise.
+    return x - x.max(axis=axis, keepdims=True).detach()
 
 
 @tensor_method
