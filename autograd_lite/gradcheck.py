@@ -34,7 +34,7 @@ def gradcheck(
     tensor or several.
 
     >>> import autograd_lite as ag
-    >>> ag.gradcheck(lambda x: (x * x.exp()).sum(), [ag.randn(3, 2)])
+    >>> ag.gradcheck(lambda x: (x * x.exp()).sum(), [ag.randn(3, 2, requires_grad=True)])
     True
     """
     xs = _float64_inputs(inputs)
