@@ -14,7 +14,7 @@ demo: $(STAMP) graphviz
 	$(PY) examples/engine_demo.py
 
 test: $(STAMP) graphviz
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine_bench.py
