@@ -57,6 +57,7 @@ from .ops import (
     broadcast_to,
     clip,
     concatenate,
+    cross_entropy,
     div,
     equal,
     exp,

@@ -9,7 +9,9 @@ undoes broadcasting, and adds up the contributions of every path.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -104,8 +106,13 @@ def topological_order(root: Tensor) -> list[Tensor]:
         visited.add(id(node))
         stack.append((node, True))
         for parent in node.parents:
-            if id(parent) not in visited:
+            if id(parent) in visited:
+                continue
+            if parent.parents:
                 stack.append((parent, False))
+            else:  # a leaf depends on nothing: it can take its place at once
+                visited.add(id(parent))
+                order.append(parent)
     return order
 
 
@@ -115,38 +122,68 @@ def topological_order(root: Tensor) -> list[Tensor]:
 def backward(
     root: Tensor,
     seed: Tensor,
-    deliver: Callable[[Tensor, Tensor], None],
+    deliver: Callable[[Tensor, Any], None],
     create_graph: bool = False,
+    capture: frozenset[int] = frozenset(),
 ) -> None:
     """Reverse-mode autodiff from `root`, whose gradient is `seed`.
 
-    `deliver(tensor, grad)` receives the finished gradient of every tensor on the way
-    (`Tensor.backward` keeps the leaves', `grad()` the requested inputs'). The rules are
-    Tensor code: run with recording off they cost plain numpy; with `create_graph=True`
-    they are recorded, so the gradients can be differentiated again.
+    Walking from the output back, each node's gradient is complete once every node that
+    uses it has been visited; its op's rule then turns it into its parents' gradients, which
+    are summed when a parent is used more than once.
+
+    `deliver(tensor, grad)` receives the finished gradient of every leaf, and of the nodes
+    whose `id` is in `capture`. Ordinarily the rules run on numpy arrays (grads are arrays);
+    with `create_graph=True` they run on Tensors with recording on, so the gradients are
+    Tensors that can be differentiated again.
     """
-    grads: dict[int, Tensor] = {id(root): seed}
-    with set_grad_enabled(create_graph):
+    global _grad_enabled
+    grads: dict[int, Any] = {id(root): seed if create_graph else seed.data}
+    recording, _grad_enabled = _grad_enabled, create_graph
+    try:
         for node in reversed(topological_order(root)):
             g = grads.pop(id(node), None)  # popped: each gradient is freed once used
             if g is None:
                 continue
-            deliver(node, g)
             op = node.op
+            if op is None or (capture and id(node) in capture):
+                deliver(node, g)
             if op is None:
                 continue
-            for parent, pg in zip(node.parents, op.backward(g, node, *node.parents)):
+            parents = node.parents
+            if create_graph:
+                parent_grads = op.backward(g, node, *parents)
+            else:
+                parent_grads = op.backward(g, node.data, *[p.data for p in parents])
+            for parent, pg in zip(parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
-                if pg.shape != parent.shape:
+                if pg.shape != parent.data.shape:
                     pg = _unbroadcast(pg, parent, op)
                 previous = grads.get(id(parent))
                 grads[id(parent)] = pg if previous is None else previous + pg
+    finally:
+        _grad_enabled = recording
 
 
-def _unbroadcast(pg: Tensor, parent: Tensor, op: object) -> Tensor:
+def sum_to_shape(g: Any, shape: tuple[int, ...]) -> Any:
+    """Undo numpy broadcasting: the adjoint of broadcast_to is a sum over the broadcast axes.
+
+    Works on arrays and Tensors alike (it needs only `.sum` and `.reshape`).
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)  # axes numpy put in front
+    if lead < 0:
+        return g  # not a broadcast of `shape`; the caller reports the mismatch
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    summed = g.sum(axis=tuple(range(lead)) + stretched)
+    return summed.reshape(shape) if stretched else summed
+
+
+def _unbroadcast(pg: Any, parent: Tensor, op: object) -> Any:
     """The one place broadcasting is undone: sum `pg` down to the parent's shape."""
-    summed = pg.sum_to_shape(parent.shape)
+    summed = sum_to_shape(pg, parent.shape)
     if summed.shape != parent.shape:
         raise RuntimeError(
             f"{type(op).__name__}.backward returned a gradient of shape {pg.shape} "
@@ -182,13 +219,14 @@ def grad(
     seed = outputs._seed_gradient(grad_outputs, caller="grad")
     wanted = {id(x): i for i, x in enumerate(inputs)}
     found: list[Tensor | None] = [None] * len(inputs)
+    wrap = type(outputs)._wrap
 
-    def collect(node: Tensor, g: Tensor) -> None:
+    def collect(node: Tensor, g: Any) -> None:
         i = wanted.get(id(node))
         if i is not None:
-            found[i] = g
+            found[i] = g if create_graph else wrap(np.asarray(g))
 
-    backward(outputs, seed, collect, create_graph=create_graph)
+    backward(outputs, seed, collect, create_graph, capture=frozenset(wanted))
     for i, g in enumerate(found):
         if g is None:
             if not allow_unused:

@@ -21,17 +21,25 @@ class OpError(ValueError):
 
 
 class Op:
-    """A differentiable primitive: a numpy `forward` and a Tensor-level `backward`, side by side.
+    """A differentiable primitive: a numpy `forward` and a `backward` rule, side by side.
 
     `backward(g, out, *inputs)` gets the gradient `g` of the loss with respect to `out` and
-    returns one gradient per input (None where an input is not differentiable). It is written
-    with Tensor ops, so the gradients can themselves be differentiated. It need not undo
-    broadcasting: the engine sums each gradient down to its input's shape. Its docstring is
-    the derivative, shown by `help()` and by graph pictures (`show_rule=True`).
+    returns one gradient per input (None where an input needs none: see `needs_input_grad`).
+    It need not undo broadcasting: the engine sums each gradient down to its input's shape.
+    Its docstring is the derivative, shown by `help()` and by graph pictures.
+
+    A rule is written in the language numpy arrays and Tensors share: operators, the methods
+    `.sum .max .reshape .transpose .T .mT .astype`, indexing, and `ag` functions (which return
+    plain numpy results when given no Tensor, like HIPS autograd's `anp`). So one rule serves
+    twice: an ordinary backward runs it on the arrays, at numpy speed; with
+    `create_graph=True` it runs on the Tensors and is recorded, to be differentiated again.
 
     An op instance holds only non-tensor settings (an axis, a slope), never its output, so
     a graph holds no reference cycles and is freed as soon as its output is dropped.
     """
+
+    needs_input_grad: tuple[bool, ...] = ()
+    """Which inputs require grad (set when the op is recorded); rules skip the others."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -41,7 +49,7 @@ class Op:
     def forward(self, *xs: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, g: Tensor, out: Tensor, *xs: Tensor) -> tuple[Tensor | None, ...]:
+    def backward(self, g, out, *xs):
         raise NotImplementedError
 
     def describe_failure(self, xs: tuple[np.ndarray, ...], error: Exception) -> str:
@@ -63,34 +71,49 @@ class Op:
         return f"<{type(self).__name__}>"
 
     @classmethod
-    def apply(cls, *inputs: TensorLike, **settings: Any) -> Tensor:
-        """Run the forward on the inputs' arrays and, when recording, link the result to them."""
+    def apply(cls, *inputs: TensorLike, **settings: Any) -> Tensor | np.ndarray:
+        """Run the forward and, when recording, link the result to its inputs.
+
+        Given no Tensor at all, it is a plain numpy function: arrays in, an array out.
+        """
         op = cls(**settings)
         xs = as_tensors(inputs)
-        arrays = tuple(x.data for x in xs)
-        try:
-            data = op.forward(*arrays)
-        except (ValueError, IndexError, TypeError) as error:
-            raise OpError(op.describe_failure(arrays, error)) from None
-        if type(data) is not np.ndarray:
-            data = np.asarray(data)  # numpy reductions return scalars; keep everything an array
-        out = Tensor._wrap(data)
+        if xs is None:
+            return op.run([_as_array(v) for v in inputs])
+        out = Tensor._wrap(op.run([x.data for x in xs]))
         if engine._grad_enabled:
             for x in xs:
                 if x.requires_grad:
+                    op.needs_input_grad = [x.requires_grad for x in xs]
                     out.requires_grad = True
                     out.op = op
                     out.parents = xs
                     break
         return out
 
+    def run(self, arrays: list) -> np.ndarray:
+        """The forward on arrays, with numpy's complaints turned into an `OpError` naming the op."""
+        try:
+            data = self.forward(*arrays)
+        except (ValueError, IndexError, TypeError) as error:
+            arrays = tuple(np.asarray(a) for a in arrays)
+            raise OpError(self.describe_failure(arrays, error)) from None
+        return data if type(data) is np.ndarray else np.asarray(data)
 
-def as_tensors(values: tuple[TensorLike, ...]) -> tuple[Tensor, ...]:
-    """Make every input a Tensor. Python numbers take the dtype of a tensor beside them, so
-    `x * 2` keeps a float32 `x` float32 and a float64 `x` float64 (numpy's weak-scalar rule)."""
-    if all(type(v) is Tensor for v in values):
-        return values  # type: ignore[return-value]
-    like = next((v.data.dtype for v in values if isinstance(v, Tensor)), None)
+
+def as_tensors(values: tuple[TensorLike, ...]) -> tuple[Tensor, ...] | None:
+    """Every input as a Tensor, or None when there is no Tensor among them. Python numbers take
+    the dtype of a tensor beside them, so `x * 2` keeps a float32 `x` float32 and a float64 `x`
+    float64 (numpy's weak-scalar rule)."""
+    for value in values:
+        if type(value) is not Tensor:
+            break
+    else:
+        return values  # type: ignore[return-value]  (the common case, checked first for speed)
+    dtypes = [v.data.dtype for v in values if isinstance(v, Tensor)]
+    if not dtypes:
+        return None
+    like = next((d for d in dtypes if d.kind == "f"), dtypes[0] if dtypes else None)
     return tuple(v if isinstance(v, Tensor) else as_tensor(v, like) for v in values)
 
 
@@ -109,3 +132,8 @@ def tensor_method(function: F) -> F:
     setattr(Tensor, function.__name__, function)
     return function
 
+
+
+def _as_array(value: Any) -> Any:
+    # Python numbers stay as they are: numpy treats them as "weak", so `g * 0.5` keeps g's dtype.
+    return value if isinstance(value, (np.ndarray, bool, int, float)) else np.asarray(value)

@@ -169,10 +169,9 @@ class Tensor:
         seed = self._seed_gradient(grad, caller="backward")
         handed_out: set[int] = {id(seed.data)} if self.op is None and grad is not None else set()
 
-        def accumulate_into_leaf(node: Tensor, g: Tensor) -> None:
-            if node.op is not None:
-                return
-            data = g.data
+        def accumulate_into_leaf(node: Tensor, data: np.ndarray) -> None:
+            if type(data) is not np.ndarray:
+                data = np.asarray(data)  # numpy turns 0-d results into scalars
             if data.dtype != node.data.dtype:
                 data = data.astype(node.data.dtype)
             elif data.base is not None or id(data) in handed_out:

@@ -21,6 +21,7 @@ from .compare import (
     sign,
 )
 from .linalg import matmul
+from .loss import cross_entropy
 from .reduce import logsumexp, max, sum
 from .select import getitem, maximum, where
 from .shape import astype, broadcast_to, concatenate, reshape, sum_to_shape, transpose

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..op import Op, tensor_method
 from ..tensor import Tensor, TensorLike
+from .unary import log
 
 
 class BinaryOp(Op):
@@ -48,7 +49,8 @@ class Mul(BinaryOp):
 
     def backward(self, g, out, a, b):
         """da = g * b,  db = g * a"""
-        return (g * b if a.requires_grad else None, g * a if b.requires_grad else None)
+        da_needed, db_needed = self.needs_input_grad
+        return (g * b if da_needed else None, g * a if db_needed else None)
 
 
 class Div(BinaryOp):
@@ -57,8 +59,9 @@ class Div(BinaryOp):
 
     def backward(self, g, out, a, b):
         """da = g / b,  db = -g * a / b^2 = -g * out / b"""
-        da = g / b if a.requires_grad else None
-        db = -g * out / b if b.requires_grad else None
+        da_needed, db_needed = self.needs_input_grad
+        da = g / b if da_needed else None
+        db = -g * out / b if db_needed else None
         return da, db
 
 
@@ -68,8 +71,9 @@ class Pow(BinaryOp):
 
     def backward(self, g, out, a, b):
         """da = g * b * a^(b-1),  db = g * out * log(a)"""
-        da = g * b * a ** (b - 1) if a.requires_grad else None
-        db = g * out * a.log() if b.requires_grad else None
+        da_needed, db_needed = self.needs_input_grad
+        da = g * b * a ** (b - 1) if da_needed else None
+        db = g * out * log(a) if db_needed else None
         return da, db
 
 

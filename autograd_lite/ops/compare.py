@@ -24,6 +24,8 @@ def _constant(numpy_function: Callable[..., Any], name: str, doc: str) -> Callab
     def function(*args: TensorLike, **kwargs: Any) -> Tensor:
         try:
             result = numpy_function(*(_array(a) for a in args), **kwargs)
+            if not any(isinstance(a, Tensor) for a in args):
+                return result  # numpy in, numpy out, like every ag function
         except (ValueError, TypeError) as error:
             shapes = ", ".join(str(np.shape(_array(a))) for a in args)
             raise ValueError(f"{name}: cannot apply to shapes {shapes}: {error}") from None

@@ -24,18 +24,19 @@ class MatMul(Op):
 
     def backward(self, g, out, a, b):
         """dA = G @ B.T,  dB = A.T @ G"""
+        da_needed, db_needed = self.needs_input_grad
         if a.ndim >= 2 and b.ndim >= 2:
-            return (g @ b.mT if a.requires_grad else None, a.mT @ g if b.requires_grad else None)
+            return (g @ b.mT if da_needed else None, a.mT @ g if db_needed else None)
         # a 1-D operand acts as a row (on the left) or a column (on the right)
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
         g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
         da = db = None
-        if a.requires_grad:
+        if da_needed:
             da = g2 @ b2.mT
             da = da.reshape(da.shape[:-2] + a.shape) if a.ndim == 1 else da
-        if b.requires_grad:
+        if db_needed:
             db = a2.mT @ g2
             db = db.reshape(db.shape[:-2] + b.shape) if b.ndim == 1 else db
         return da, db

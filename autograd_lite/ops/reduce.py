@@ -10,6 +10,8 @@ import numpy as np
 
 from ..op import Op, tensor_method
 from ..tensor import Tensor, TensorLike
+from .shape import broadcast_to
+from .unary import exp
 
 Axis = int | tuple[int, ...] | None
 
@@ -42,7 +44,7 @@ class Sum(Reduction):
 
     def backward(self, g, out, x):
         """dx = g broadcast back over the summed axes"""
-        return (self.with_reduced_axes(g, x.ndim).broadcast_to(x.shape),)
+        return (broadcast_to(self.with_reduced_axes(g, x.ndim), x.shape),)
 
 
 class Max(Reduction):
@@ -67,7 +69,7 @@ class LogSumExp(Reduction):
 
     def backward(self, g, out, x):
         """dx = g * exp(x - out) = g * softmax(x)"""
-        return (self.with_reduced_axes(g, x.ndim) * (x - self.with_reduced_axes(out, x.ndim)).exp(),)
+        return (self.with_reduced_axes(g, x.ndim) * exp(x - self.with_reduced_axes(out, x.ndim)),)
 
 
 @tensor_method

@@ -20,9 +20,10 @@ class Maximum(BinaryOp):
 
     def backward(self, g, out, a, b):
         """da = g * [a > b] + g/2 * [a = b],  db = g * [b > a] + g/2 * [a = b]"""
-        tie = (a == b) * 0.5
-        da = g * ((a > b) + tie) if a.requires_grad else None
-        db = g * ((b > a) + tie) if b.requires_grad else None
+        da_needed, db_needed = self.needs_input_grad
+        shared = g * 0.5 * (a == b)
+        da = g * (a > b) + shared if da_needed else None
+        db = g * (b > a) + shared if db_needed else None
         return da, db
 
 
@@ -36,8 +37,7 @@ class Where(Op):
 
     def backward(self, g, out, condition, a, b):
         """da = where(condition, g, 0),  db = where(condition, 0, g)"""
-        zero = g.zeros_like()
-        return None, where(condition, g, zero), where(condition, zero, g)
+        return None, where(condition, g, 0.0), where(condition, 0.0, g)
 
 
 class GetItem(Op):

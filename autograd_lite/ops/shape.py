@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..engine import sum_to_shape
 from ..op import Op, tensor_method
 from ..tensor import Tensor, TensorLike
 
@@ -57,7 +58,7 @@ class BroadcastTo(Op):
 
     def backward(self, g, out, x):
         """dx = g summed over the broadcast axes (sum_to_shape)"""
-        return (g.sum_to_shape(x.shape),)
+        return (sum_to_shape(g, x.shape),)
 
 
 class Concatenate(Op):
@@ -130,19 +131,7 @@ def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     return Concatenate.apply(*tensors, axis=axis)
 
 
-@tensor_method
-def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Undo numpy broadcasting: the adjoint of broadcast_to is a sum over the broadcast axes."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)  # axes numpy put in front
-    if lead < 0:
-        return g  # not a broadcast of `shape`; the caller reports the mismatch
-    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
-    summed = g.sum(axis=tuple(range(lead)) + stretched)
-    return summed.reshape(shape) if stretched else summed
-
-
+tensor_method(sum_to_shape)
 Tensor.T = property(lambda self: transpose(self), doc="All axes reversed, as ndarray.T.")
 Tensor.mT = property(
     lambda self: transpose(self, tuple(range(self.ndim - 2)) + (self.ndim - 1, self.ndim - 2)),

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..op import Op, tensor_method
 from ..tensor import Tensor, TensorLike
+from .compare import sign
 
 
 class Exp(Op):
@@ -46,7 +47,7 @@ class Abs(Op):
 
     def backward(self, g, out, x):
         """dx = g * sign(x)        (0 at x = 0)"""
-        return (g * x.sign(),)
+        return (g * sign(x),)
 
 
 class Tanh(Op):
@@ -86,7 +87,7 @@ class Softplus(Op):
 
     def backward(self, g, out, x):
         """dx = g * sigmoid(x)        since d/dx log(1 + e^x) = 1 / (1 + e^-x)"""
-        return (g * x.sigmoid(),)
+        return (g * sigmoid(x),)
 
 
 class Clip(Op):

@@ -166,6 +166,11 @@ CASES = {
         ("axis -1", lambda a, b: ag.concatenate([a, b, a], axis=-1), [r(2, 3), r(2, 1)]),
     ],
     "Cast": [("to longdouble and back", lambda x: (x.astype(np.longdouble) * 2).astype(np.float64), [r(3)])],
+    "SoftmaxCrossEntropy": [
+        ("per row", lambda z: ag.cross_entropy(z, [2, 0, 2, 1], reduction="none"), [r(4, 3)]),
+        ("mean", lambda z: ag.cross_entropy(z, np.array([1, 1])), [r(2, 5)]),
+        ("large logits", lambda z: ag.cross_entropy(z * 100, [0, 1], reduction="sum"), [r(2, 3)]),
+    ],
     "MatMul": [
         ("matrix", lambda a, b: a @ b, [r(3, 4), r(4, 2)]),
         ("batch and broadcast", lambda a, b: a @ b, [r(2, 3, 4), r(4, 5)]),

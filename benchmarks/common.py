@@ -1,0 +1,38 @@
+"""Timing helpers shared by the benchmark scripts: single-threaded BLAS, interleaved repeats."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+from threadpoolctl import threadpool_limits
+
+
+def time_per_call(fn: Callable[[], object], number: int) -> float:
+    """Seconds per call of `fn`, over `number` calls."""
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def compare(candidates: dict[str, Callable[[], object]], number: int, repeats: int = 7) -> dict[str, float]:
+    """Median seconds per call of each candidate, one thread, runs interleaved so that a noisy
+    neighbour slows them all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    with threadpool_limits(1):
+        for fn in candidates.values():
+            time_per_call(fn, max(1, number // 10))  # warm up caches and allocators
+        for _ in range(repeats):
+            for name, fn in candidates.items():
+                samples[name].append(time_per_call(fn, number))
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def report(title: str, results: dict[str, float], reference: str) -> None:
+    """Print each candidate's time per call and its ratio to the reference, side by side."""
+    print(title)
+    for name, seconds in results.items():
+        ratio = seconds / results[reference]
+        print(f"  {name:<28} {seconds * 1e6:9.1f} us   {ratio:5.2f}x {reference}")
