@@ -146,10 +146,11 @@ def backward(
             if g is None:
                 continue
             op = node.op
-            if op is None or (capture and id(node) in capture):
-                deliver(node, g)
             if op is None:
+                deliver(node, g)
                 continue
+            if capture and id(node) in capture:
+                deliver(node, g)
             parents = node.parents
             if create_graph:
                 parent_grads = op.backward(g, node, *parents)
@@ -160,8 +161,11 @@ def backward(
                     continue
                 if pg.shape != parent.data.shape:
                     pg = _unbroadcast(pg, parent, op)
-                previous = grads.get(id(parent))
-                grads[id(parent)] = pg if previous is None else previous + pg
+                key = id(parent)
+                if key in grads:
+                    grads[key] = grads[key] + pg
+                else:
+                    grads[key] = pg
     finally:
         _grad_enabled = recording
 
@@ -176,6 +180,8 @@ def sum_to_shape(g: Any, shape: tuple[int, ...]) -> Any:
     lead = g.ndim - len(shape)  # axes numpy put in front
     if lead < 0:
         return g  # not a broadcast of `shape`; the caller reports the mismatch
+    if g.shape[lead:] == shape:
+        return g.sum(axis=tuple(range(lead)))  # the common case: a bias added to a batch
     stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     summed = g.sum(axis=tuple(range(lead)) + stretched)
     return summed.reshape(shape) if stretched else summed

@@ -170,14 +170,13 @@ class Tensor:
         handed_out: set[int] = {id(seed.data)} if self.op is None and grad is not None else set()
 
         def accumulate_into_leaf(node: Tensor, data: np.ndarray) -> None:
-            if type(data) is not np.ndarray:
-                data = np.asarray(data)  # numpy turns 0-d results into scalars
-            if data.dtype != node.data.dtype:
-                data = data.astype(node.data.dtype)
-            elif data.base is not None or id(data) in handed_out:
-                data = data.copy()  # never let two .grad arrays (or a view) share memory
-            handed_out.add(id(data))
-            node.grad = data if node.grad is None else node.grad + data
+            if node.grad is not None:
+                node.grad = node.grad + data.astype(node.data.dtype, copy=False)
+            elif data.base is None and id(data) not in handed_out and type(data) is np.ndarray:
+                node.grad = data.astype(node.data.dtype, copy=False)
+            else:  # a view, a numpy scalar or an array another leaf holds: .grad gets its own
+                node.grad = np.array(data, dtype=node.data.dtype)
+            handed_out.add(id(node.grad))
 
         engine.backward(self, seed, accumulate_into_leaf)
 
