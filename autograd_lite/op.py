@@ -76,11 +76,19 @@ class Op:
 
         Given no Tensor at all, it is a plain numpy function: arrays in, an array out.
         """
-        op = cls(**settings)
+        op = cls(**settings) if settings else cls()
         xs = as_tensors(inputs)
+        arrays = [_as_array(v) for v in inputs] if xs is None else [x.data for x in xs]
+        try:
+            data = op.forward(*arrays)
+        except (ValueError, IndexError, TypeError) as error:
+            shown = tuple(np.asarray(a) for a in arrays)
+            raise OpError(op.describe_failure(shown, error)) from None
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)  # numpy reductions return scalars; keep everything an array
         if xs is None:
-            return op.run([_as_array(v) for v in inputs])
-        out = Tensor._wrap(op.run([x.data for x in xs]))
+            return data
+        out = Tensor._wrap(data)
         if engine._grad_enabled:
             for x in xs:
                 if x.requires_grad:
@@ -90,15 +98,6 @@ class Op:
                     out.parents = xs
                     break
         return out
-
-    def run(self, arrays: list) -> np.ndarray:
-        """The forward on arrays, with numpy's complaints turned into an `OpError` naming the op."""
-        try:
-            data = self.forward(*arrays)
-        except (ValueError, IndexError, TypeError) as error:
-            arrays = tuple(np.asarray(a) for a in arrays)
-            raise OpError(self.describe_failure(arrays, error)) from None
-        return data if type(data) is np.ndarray else np.asarray(data)
 
 
 def as_tensors(values: tuple[TensorLike, ...]) -> tuple[Tensor, ...] | None:

@@ -7,6 +7,7 @@ from typing import Any, Iterator, Sequence, Union
 import numpy as np
 
 from . import engine
+from .engine import _scopes  # the live stack of name_scope labels
 
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence]
 
@@ -57,7 +58,7 @@ class Tensor:
         t.op = None
         t.parents = ()
         t.name = None
-        t.scope = engine._scopes[-1] if engine._scopes else None
+        t.scope = _scopes[-1] if _scopes else None
         return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
