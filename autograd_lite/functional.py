@@ -1,7 +1,8 @@
 """Ops built from the primitives. None of them has a backward: autodiff follows the parts.
 
 A function moves into `ops/` (and gets a rule) only when its composition is numerically
-poor or on the hot path, and the reason is written there.
+poor or on the hot path, and the reason is written there. Like the primitives, each takes
+Tensors or plain arrays: numpy in, numpy out.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from .op import as_tensor, tensor_method
-from .ops import concatenate, maximum, sigmoid, where
+import numpy as np
+
+from .op import tensor_method
+from .ops import concatenate, exp, log, maximum, sigmoid, where
 from .ops.reduce import Axis, normalize_axes
 from .tensor import Tensor, TensorLike
 
@@ -18,7 +21,7 @@ from .tensor import Tensor, TensorLike
 @tensor_method
 def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over `axis`: sum(x) / n."""
-    x = as_tensor(x)
+    x = _operand(x)
     n = _count(x, axis)
     return x.sum(axis=axis, keepdims=keepdims) / n
 
@@ -26,7 +29,7 @@ def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
 @tensor_method
 def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over `axis`: sum((x - mean)^2) / (n - ddof); ddof=0 as in numpy and Keras."""
-    x = as_tensor(x)
+    x = _operand(x)
     n = _count(x, axis)
     centered = x - x.mean(axis=axis, keepdims=True)
     return (centered * centered).sum(axis=axis, keepdims=keepdims) / (n - ddof)
@@ -35,46 +38,47 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0)
 @tensor_method
 def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Smallest element over `axis`: -max(-x). Ties share the gradient."""
-    return -(-as_tensor(x)).max(axis=axis, keepdims=keepdims)
+    return -(-_operand(x)).max(axis=axis, keepdims=keepdims)
 
 
 @tensor_method
 def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     """The smaller of a and b, elementwise: -maximum(-a, -b). Ties share the gradient."""
-    return -maximum(-as_tensor(a), -as_tensor(b))
+    return -maximum(-_operand(a), -_operand(b))
 
 
 @tensor_method
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """log(softmax(x)) = (x - m) - log(sum(e^(x - m))) with m = max(x): finite for logits of +-1e4."""
-    shifted = _shift_by_max(as_tensor(x), axis)
-    return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
+    shifted = _shift_by_max(_operand(x), axis)
+    return shifted - log(exp(shifted).sum(axis=axis, keepdims=True))
 
 
 @tensor_method
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """e^x / sum(e^x) along `axis`, computed as e^(x - m) / sum(e^(x - m)) so it never overflows."""
-    exps = _shift_by_max(as_tensor(x), axis).exp()
+    exps = exp(_shift_by_max(_operand(x), axis))
     return exps / exps.sum(axis=axis, keepdims=True)
 
 
 def _shift_by_max(x: Tensor, axis: int) -> Tensor:
     # Softmax is unchanged by subtracting a constant, so the shift needs no gradient: detached,
     # it keeps the graph small. Subtracting before anything else keeps float32 precise.
-    return x - x.max(axis=axis, keepdims=True).detach()
+    shift = x.max(axis=axis, keepdims=True)
+    return x - (shift.detach() if isinstance(shift, Tensor) else shift)
 
 
 @tensor_method
 def leaky_relu(x: TensorLike, negative_slope: float = 0.2) -> Tensor:
     """x where x > 0, else negative_slope * x (Keras's default slope 0.2; slope at 0)."""
-    x = as_tensor(x)
+    x = _operand(x)
     return where(x > 0, x, x * negative_slope)
 
 
 @tensor_method
 def silu(x: TensorLike) -> Tensor:
     """x * sigmoid(x), also called swish."""
-    x = as_tensor(x)
+    x = _operand(x)
     return x * sigmoid(x)
 
 
@@ -84,7 +88,7 @@ swish = silu
 @tensor_method
 def flatten(x: TensorLike, start_axis: int = 0) -> Tensor:
     """Merge the axes from `start_axis` on into one (all of them by default)."""
-    x = as_tensor(x)
+    x = _operand(x)
     start_axis = normalize_axes(start_axis, x.ndim)[0] if x.ndim else 0
     return x.reshape(x.shape[:start_axis] + (-1,))
 
@@ -92,7 +96,7 @@ def flatten(x: TensorLike, start_axis: int = 0) -> Tensor:
 @tensor_method
 def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
     """Drop size-1 axes (all of them, or the ones named, which must have size 1)."""
-    x = as_tensor(x)
+    x = _operand(x)
     axes = normalize_axes(axis, x.ndim) if axis is not None else None
     if axes is None:
         axes = tuple(a for a, n in enumerate(x.shape) if n == 1)
@@ -105,7 +109,7 @@ def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
 @tensor_method
 def expand_dims(x: TensorLike, axis: int) -> Tensor:
     """Insert a size-1 axis at `axis`, as np.expand_dims."""
-    x = as_tensor(x)
+    x = _operand(x)
     (axis,) = normalize_axes(axis, x.ndim + 1)
     return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
 
@@ -114,10 +118,14 @@ def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis, as np.stack."""
     if len(tensors) == 0:
         raise ValueError("stack: needs at least one tensor")
-    shapes = {as_tensor(t).shape for t in tensors}
+    shapes = {_operand(t).shape for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+def _operand(x: TensorLike) -> Tensor | np.ndarray:
+    return x if isinstance(x, (Tensor, np.ndarray)) else np.asarray(x)
 
 
 def _count(x: Tensor, axis: Axis) -> int:

@@ -38,7 +38,7 @@ class Op:
     a graph holds no reference cycles and is freed as soon as its output is dropped.
     """
 
-    needs_input_grad: tuple[bool, ...] = ()
+    needs_input_grad: list[bool] = []
     """Which inputs require grad (set when the op is recorded); rules skip the others."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

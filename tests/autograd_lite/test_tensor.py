@@ -97,3 +97,14 @@ def test_manual_seed_makes_every_draw_reproducible():
     np.testing.assert_array_equal(first[0], second[0])
     np.testing.assert_array_equal(first[1], second[1])
     assert first[2] == second[2]
+
+
+def test_functions_given_no_tensor_are_numpy_in_numpy_out():
+    a = np.array([[1.0, 2.0], [3.0, -4.0]])
+    for fn in (ag.exp, ag.relu, ag.softmax, ag.log_softmax, ag.mean, ag.leaky_relu, ag.flatten):
+        result = fn(a)
+        assert isinstance(result, (np.ndarray, np.generic)), fn.__name__  # as numpy returns
+        assert type(fn(ag.Tensor(a))) is ag.Tensor, fn.__name__
+    np.testing.assert_allclose(ag.softmax(a), np.exp(a) / np.exp(a).sum(-1, keepdims=True))
+    assert type(ag.maximum(a, 0.0)) is np.ndarray and type(a > 0) is np.ndarray
+    np.testing.assert_allclose(ag.mean([1.0, 2.0, 6.0]), 3.0)
