@@ -183,7 +183,8 @@ def build_spec(
             )
         edges.append(Edge(tail=oid, head=tid, main=True))
 
-    clusters: dict[str, list[str]] = {}
+    # clusters in the order their first op runs (layer after layer), then their members
+    clusters: dict[str, list[str]] = {op.cluster: [] for op in ops if op.cluster is not None}
     for node in tensors:
         if node.cluster is not None:
             clusters.setdefault(node.cluster, []).append(node.id)
