@@ -330,8 +330,20 @@ def _cluster_of(t: Tensor, layer_scopes: dict[str, str]) -> str | None:
 
 
 def _settings(op: object) -> str:
-    """An op's non-tensor settings, short: `axis=-1, keepdims=False`."""
-    return ", ".join(f"{key}={_short(value)}" for key, value in vars(op).items())
+    """An op's settings, short: `axis=-1, keepdims=False`: the arguments its constructor takes
+    (`Op.apply(x, axis=-1)`), not whatever else the engine may keep on the instance."""
+    values = vars(op)
+    return ", ".join(
+        f"{key}={_short(values[key])}" for key in _setting_names(type(op)) if key in values
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _setting_names(op_class: type) -> tuple[str, ...]:
+    if op_class.__init__ is object.__init__:
+        return ()
+    parameters = list(inspect.signature(op_class.__init__).parameters.values())[1:]
+    return tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
 def _short(value: Any) -> str:
