@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..engine import topological_order
 from ..tensor import Tensor
-from .dot import pipe, to_digraph, write_atomically
+from .dot import HIGHLIGHT, pipe, to_digraph, write_atomically
 from .graph import build_spec, gradient_pass
 
 if TYPE_CHECKING:
@@ -84,7 +84,9 @@ def save_backward_html(
 
     Each frame is laid out by `dot` now and inlined as SVG; plain JavaScript shows one at a
     time, with Previous/Next buttons, a slider, the arrow keys and a caption naming the
-    tensor just filled in. It opens from disk in any browser, offline.
+    tensor just filled in. A large graph is shown at full size and scrolled to the tensor
+    just filled in, or shrunk to the window's width with "Fit to width". It opens from
+    disk in any browser, offline.
     """
     frames = backward_frames(root, **options)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
@@ -96,6 +98,7 @@ def save_backward_html(
     )
     page = PAGE.format(
         title=html.escape(title),
+        highlight=HIGHLIGHT,
         total=len(frames),
         caption=html.escape(frames[0].caption),
         figures=figures,
@@ -145,8 +148,10 @@ PAGE = """<!DOCTYPE html>
   button {{ font-size: 1em; padding: .3em .9em; cursor: pointer; }}
   #slider {{ width: 18em; }}
   #caption {{ font-size: 1.15em; font-weight: bold; margin: .7em 0; }}
+  label {{ color: #607d8b; }}
+  #frames {{ overflow: auto; max-height: 80vh; }}
   .frame {{ margin: 0; }}
-  .frame svg {{ max-width: 100%; height: auto; }}
+  #frames.fit .frame svg {{ max-width: 100%; height: auto; }}
 </style>
 </head>
 <body>
@@ -158,6 +163,7 @@ The red box is the tensor whose gradient was just filled in (red edges: where it
   <button id="prev" type="button">&#9664; Previous</button>
   <input id="slider" type="range" min="1" max="{total}" value="1" aria-label="step">
   <button id="next" type="button">Next &#9654;</button>
+  <label><input id="fit" type="checkbox"> Fit to width</label>
 </div>
 <p id="caption">{caption}</p>
 <div id="frames">
@@ -170,6 +176,8 @@ The red box is the tensor whose gradient was just filled in (red edges: where it
   var caption = document.getElementById("caption");
   var prev = document.getElementById("prev");
   var next = document.getElementById("next");
+  var fit = document.getElementById("fit");
+  var box = document.getElementById("frames");
   var current = 0;
   function show(i) {{
     current = Math.max(0, Math.min(frames.length - 1, i));
@@ -178,10 +186,16 @@ The red box is the tensor whose gradient was just filled in (red edges: where it
     caption.textContent = frames[current].dataset.caption;
     prev.disabled = current === 0;
     next.disabled = current === frames.length - 1;
+    var mark = frames[current].querySelector('[stroke="{highlight}"]');
+    if (mark && !fit.checked) mark.scrollIntoView({{block: "nearest", inline: "center"}});
   }}
   prev.addEventListener("click", function () {{ show(current - 1); }});
   next.addEventListener("click", function () {{ show(current + 1); }});
   slider.addEventListener("input", function () {{ show(slider.valueAsNumber - 1); }});
+  fit.addEventListener("change", function () {{
+    box.classList.toggle("fit", fit.checked);
+    show(current);
+  }});
   document.addEventListener("keydown", function (e) {{
     if (e.key === "ArrowRight") show(current + 1);
     if (e.key === "ArrowLeft") show(current - 1);

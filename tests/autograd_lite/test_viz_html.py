@@ -103,3 +103,10 @@ def test_player_steps_through_frames_with_buttons_and_slider(browser, tmp_path) 
     assert slider.get_attribute("value") == "5" and not next_.is_enabled()
     last = browser.find_element(By.ID, "frame-5").text
     assert "grad ?" not in last and "grad 0.3932" in last  # dout/dw = dout/dz * x
+
+    fit = browser.find_element(By.ID, "fit")
+    svg = browser.find_element(By.CSS_SELECTOR, "#frame-5 svg")
+    assert svg.value_of_css_property("max-width") == "none"
+    fit.click()
+    assert svg.value_of_css_property("max-width") == "100%"
+    assert shown(browser) == (["frame-5"], captions[4])
