@@ -15,10 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 
-import autograd_lite as ag  # noqa: E402
-from autograd_lite.viz.dot import pipe, to_digraph  # noqa: E402
-from autograd_lite.viz.graph import build_spec  # noqa: E402
-from graph_course_network import training_step  # noqa: E402
+from graph_course_network import training_step
+
+import autograd_lite as ag
+from autograd_lite.viz.dot import pipe, to_digraph
+from autograd_lite.viz.graph import build_spec
 
 
 def timed(function, repeats: int) -> list[float]:
@@ -39,13 +40,17 @@ def main(repeats: int) -> None:
     loss = training_step()
     spec = build_spec(loss)
     graph = to_digraph(spec)
-    print(f"graph: {len(spec.tensors)} tensors, {len(spec.ops)} ops, {len(spec.edges)} edges, "
-          f"{len(spec.clusters)} clusters; {repeats} repeats")
+    print(
+        f"graph: {len(spec.tensors)} tensors, {len(spec.ops)} ops, {len(spec.edges)} edges, "
+        f"{len(spec.clusters)} clusters; {repeats} repeats"
+    )
     report("walk -> GraphSpec (incl. grad pass)", timed(lambda: build_spec(loss), repeats))
     report("GraphSpec -> Digraph", timed(lambda: to_digraph(spec), repeats))
     report("dot -Tsvg", timed(lambda: pipe(graph, "svg"), repeats))
-    report("draw_graph + dot -Tsvg (the target)",
-           timed(lambda: pipe(ag.draw_graph(loss), "svg"), repeats))
+    report(
+        "draw_graph + dot -Tsvg (the target)",
+        timed(lambda: pipe(ag.draw_graph(loss), "svg"), repeats),
+    )
     with tempfile.TemporaryDirectory() as folder:
         html = Path(folder) / "backprop.html"
         times = timed(lambda: ag.save_backward_html(loss, html), max(1, repeats // 5))

@@ -6,6 +6,7 @@ The layers are written with engine ops inside `ag.name_scope`, as nn's Dense doe
 picture groups them the same way: `L1 (Dense)`, ..., `SparseCategoricalCrossentropy`.
 """
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def training_step(batch: int = 32, seed: int = 0) -> ag.Tensor:
     x = ag.Tensor(rng.standard_normal((batch, SIZES[0])).astype(np.float32), name="x")
     y = rng.integers(0, SIZES[-1], batch)
     h = x
-    for i, (n_in, n_out) in enumerate(zip(SIZES, SIZES[1:]), start=1):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(SIZES), start=1):
         scale = np.sqrt(2.0 / n_in)  # He initialisation, for the ReLUs
         kernel = ag.Tensor(
             (rng.standard_normal((n_in, n_out)) * scale).astype(np.float32),

@@ -1,6 +1,6 @@
 """micrograd's classic expression, drawn: values and gradients of every node at a glance.
 
-    python examples/graph_scalar.py [OUT_DIR]      # writes OUT_DIR/scalar.png (default: out/)
+python examples/graph_scalar.py [OUT_DIR]      # writes OUT_DIR/scalar.png (default: out/)
 """
 
 import sys

@@ -5,8 +5,18 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from autograd_lite.viz.dot import INTERMEDIATE, MONO, MUTED, PARAMETER, STYLES
-from autograd_lite.viz.dot import escape, font, new_digraph, save_graph, table
+from autograd_lite.viz.dot import (
+    INTERMEDIATE,
+    MONO,
+    MUTED,
+    PARAMETER,
+    STYLES,
+    escape,
+    font,
+    new_digraph,
+    save_graph,
+    table,
+)
 
 if TYPE_CHECKING:
     import graphviz

@@ -10,12 +10,22 @@ from __future__ import annotations
 import html
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from ..tensor import Tensor
-from .graph import CONSTANT, INTERMEDIATE, PARAMETER, ROOT, Edge, GraphSpec, OpNode, TensorNode
-from .graph import build_spec
+from .graph import (
+    CONSTANT,
+    INTERMEDIATE,
+    PARAMETER,
+    ROOT,
+    Edge,
+    GraphSpec,
+    OpNode,
+    TensorNode,
+    build_spec,
+)
 
 if TYPE_CHECKING:
     import graphviz
@@ -123,8 +133,15 @@ def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
             _add_node(graph, node)
     if spec.omitted:
         note = f"… {spec.omitted:,} more nodes not drawn (max_nodes={spec.max_nodes})"
-        graph.node("omitted", label=escape(note), shape="note", style="filled",
-                   fillcolor="#fff3e0", color=NOTE_COLOR, fontcolor=NOTE_COLOR)
+        graph.node(
+            "omitted",
+            label=escape(note),
+            shape="note",
+            style="filled",
+            fillcolor="#fff3e0",
+            color=NOTE_COLOR,
+            fontcolor=NOTE_COLOR,
+        )
         for op_id in spec.truncated_inputs:
             graph.edge("omitted", op_id, style="dashed", color=NOTE_COLOR)
     cluster_of = {member: i for i, c in enumerate(spec.clusters) for member in c.members}
@@ -142,11 +159,25 @@ def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
 
     return graphviz.Digraph(
         name,
-        graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "12", "nodesep": "0.3",
-                    "ranksep": "0.45", "pad": "0.2", "bgcolor": "white", "ordering": "in",
-                    **graph_attr},
-        node_attr={"fontname": FONT, "fontsize": "11", "shape": "box", "style": "rounded,filled",
-                   "margin": "0.08,0.04", "penwidth": "1.2"},
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": FONT,
+            "fontsize": "12",
+            "nodesep": "0.3",
+            "ranksep": "0.45",
+            "pad": "0.2",
+            "bgcolor": "white",
+            "ordering": "in",
+            **graph_attr,
+        },
+        node_attr={
+            "fontname": FONT,
+            "fontsize": "11",
+            "shape": "box",
+            "style": "rounded,filled",
+            "margin": "0.08,0.04",
+            "penwidth": "1.2",
+        },
         edge_attr={"color": MUTED, "arrowsize": "0.7", "fontname": FONT, "fontsize": "9"},
     )
 
@@ -207,7 +238,9 @@ def escape(text: object) -> str:
     return '<BR ALIGN="LEFT"/>'.join(html.escape(line, quote=True) for line in lines)
 
 
-def font(text: str, size: int | None = None, color: str | None = None, face: str | None = None) -> str:
+def font(
+    text: str, size: int | None = None, color: str | None = None, face: str | None = None
+) -> str:
     """Already-escaped `text` wrapped in a FONT tag."""
     attributes = "".join(
         f' {key}="{value}"'
@@ -223,8 +256,9 @@ def table(rows: Iterable[str], columns: bool = False) -> str:
     body = "".join(cells) if columns else "".join(f"<TR>{cell}</TR>" for cell in cells)
     body = f"<TR>{body}</TR>" if columns else body
     rules = ' COLUMNS="*"' if columns else ""
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"{rules}>'
-            f"{body}</TABLE>>")
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"{rules}>{body}</TABLE>>'
+    )
 
 
 def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode) -> None:
@@ -234,8 +268,12 @@ def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode) -> None:
         return
     fill, border = STYLES[node.kind]
     extra = {"penwidth": "3", "color": HIGHLIGHT} if node.highlight else {}
-    graph.node(node.id, label=_tensor_label(node), fillcolor=fill,
-               **{"color": border, "shape": "box", "style": "filled", **extra})
+    graph.node(
+        node.id,
+        label=_tensor_label(node),
+        fillcolor=fill,
+        **{"color": border, "shape": "box", "style": "filled", **extra},
+    )
 
 
 def _tensor_label(node: TensorNode) -> str:

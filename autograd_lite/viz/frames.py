@@ -48,8 +48,11 @@ def backward_frames(
     >>> import autograd_lite as ag
     >>> a = ag.Tensor(2.0, requires_grad=True, name="a")
     >>> frames = ag.backward_frames((a * a).sum())
-    >>> [f.caption for f in frames]
-    ['step 1/3: dL/dL = 1, the seed', 'step 2/3: dL/d(Mul output) filled in by Sum', 'step 3/3: dL/da filled in by Mul (2 parts summed)']
+    >>> for frame in frames:
+    ...     print(frame.caption)
+    step 1/3: dL/dL = 1, the seed
+    step 2/3: dL/d(Mul output) filled in by Sum
+    step 3/3: dL/da filled in by Mul (2 parts summed)
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"backward_frames: expected a Tensor, got {type(root).__name__}")
@@ -93,7 +96,7 @@ def save_backward_html(
         svgs = list(pool.map(lambda f: _inline_svg(pipe(f.graph, "svg")), frames))
     figures = "\n".join(
         f'<figure class="frame" id="frame-{f.step}" data-caption="{html.escape(f.caption)}"'
-        f'{"" if f.step == 1 else " hidden"}>{svg}</figure>'
+        f"{'' if f.step == 1 else ' hidden'}>{svg}</figure>"
         for f, svg in zip(frames, svgs)
     )
     page = PAGE.format(
@@ -131,7 +134,7 @@ def _describe(t: Tensor) -> str:
 def _inline_svg(svg: bytes) -> str:
     """dot's SVG without the XML prolog, doctype and comments, ready to sit inside HTML."""
     text = svg.decode("utf-8")
-    text = re.sub(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", "", text, flags=re.DOTALL)
     return text.strip()
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -178,7 +179,7 @@ def build_spec(
                     argument=arguments[i] if len(t.parents) > 1 else None,
                     note=broadcast_note(p, t),
                     highlight=highlight is p,
-                    main=p.op is not None or p.requires_grad is False and p.ndim > 0 and not p.scope,
+                    main=_carries_data(p),
                 )
             )
         edges.append(Edge(tail=oid, head=tid, main=True))
@@ -311,6 +312,14 @@ def _nearest_to_root(order: list[Tensor], max_nodes: int) -> set[int]:
     return kept
 
 
+def _carries_data(t: Tensor) -> bool:
+    """True for the activations flowing through the model: op outputs and input arrays such
+    as a batch `x`; False for parameters and for numbers like the 2 in `x * 2`."""
+    if t.op is not None:
+        return True
+    return not t.requires_grad and t.ndim > 0 and t.scope is None
+
+
 def _kind(t: Tensor, root: Tensor) -> str:
     if t is root:
         return ROOT
@@ -338,7 +347,7 @@ def _settings(op: object) -> str:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _setting_names(op_class: type) -> tuple[str, ...]:
     if op_class.__init__ is object.__init__:
         return ()
@@ -358,7 +367,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 30 else text[:27] + "..."
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _argument_names(op_class: type, count: int) -> tuple[str, ...]:
     """The names `backward(g, out, a, b)` gives the inputs: ('a', 'b'); `*xs` gives x0, x1..."""
     parameters = list(inspect.signature(op_class.backward).parameters.values())[3:]

@@ -14,13 +14,15 @@ import autograd_lite as ag
 from autograd_lite.viz.dot import GraphvizNotFoundError
 from autograd_lite.viz.graph import INTERMEDIATE, PARAMETER, ROOT, build_spec, preview
 
-NODE = re.compile(r"^\s*((?:t|op)\d+) \[", re.M)
-EDGE = re.compile(r"^\s*(\w+) -> (\w+)", re.M)
+NODE = re.compile(r"^\s*((?:t|op)\d+) \[", re.MULTILINE)
+EDGE = re.compile(r"^\s*(\w+) -> (\w+)", re.MULTILINE)
 
 
 def scalar_expression() -> dict[str, ag.Tensor]:
     """micrograd's L = (a*b + c) * f, every tensor named, after backward."""
-    t = {n: ag.Tensor(v, requires_grad=True, name=n) for n, v in zip("abcf", (2.0, -3.0, 10.0, -2.0))}
+    t = {
+        n: ag.Tensor(v, requires_grad=True, name=n) for n, v in zip("abcf", (2.0, -3.0, 10.0, -2.0))
+    }
     t["e"] = t["a"] * t["b"]
     t["d"] = t["e"] + t["c"]
     t["L"] = t["d"] * t["f"]
@@ -36,8 +38,11 @@ def course_step(batch: int = 32) -> ag.Tensor:
     h = ag.Tensor(rng.standard_normal((batch, 400)).astype(np.float32), name="x")
     y = rng.integers(0, 10, batch)
     for i, (n_in, n_out) in enumerate([(400, 25), (25, 15), (15, 10)], start=1):
-        k = ag.Tensor(rng.standard_normal((n_in, n_out)).astype(np.float32) * 0.1,
-                      requires_grad=True, name=f"L{i}/kernel")
+        k = ag.Tensor(
+            rng.standard_normal((n_in, n_out)).astype(np.float32) * 0.1,
+            requires_grad=True,
+            name=f"L{i}/kernel",
+        )
         b = ag.Tensor(np.zeros(n_out, np.float32), requires_grad=True, name=f"L{i}/bias")
         with ag.name_scope(f"L{i} (Dense)"):
             h = h @ k + b
@@ -70,11 +75,16 @@ def test_scalar_spec_has_every_tensor_op_and_edge() -> None:
     assert set(names) == set("abcfedL")
     assert [op.name for op in spec.ops] == ["Mul", "Add", "Mul"]
     assert {n: names[n].kind for n in "afeL"} == {
-        "a": PARAMETER, "f": PARAMETER, "e": INTERMEDIATE, "L": ROOT
+        "a": PARAMETER,
+        "f": PARAMETER,
+        "e": INTERMEDIATE,
+        "L": ROOT,
     }
     # data and gradients as micrograd shows them: dL/da = b*f = 6, dL/de = f = -2
     assert {n: (names[n].data, names[n].grad) for n in "aeL"} == {
-        "a": ("2", "6"), "e": ("-6", "-2"), "L": ("-8", "1")
+        "a": ("2", "6"),
+        "e": ("-6", "-2"),
+        "L": ("-8", "1"),
     }
     assert len(spec.input_edges) == 6 and len(spec.edges) == 9
     assert spec.omitted == 0 and spec.clusters == ()
@@ -97,7 +107,8 @@ def test_repeated_input_draws_two_edges_and_marks_the_summed_gradient() -> None:
     y.backward()
     spec = build_spec(y)
     assert [(e.tail, e.position, e.argument) for e in spec.input_edges] == [
-        ("t0", 0, "a"), ("t0", 1, "b")
+        ("t0", 0, "a"),
+        ("t0", 1, "b"),
     ]
     source = ag.draw_graph(y).source
     assert len(EDGE.findall(source)) == 3
@@ -143,21 +154,29 @@ def test_course_network_dot_structure() -> None:
 
     clusters = re.findall(r"subgraph (cluster_\d+) \{\n\s*.*label=<<B>([^<]*)</B>>", source)
     assert [label for _, label in clusters] == [
-        "L1 (Dense)", "L2 (Dense)", "L3 (Dense)", "SparseCategoricalCrossentropy"
+        "L1 (Dense)",
+        "L2 (Dense)",
+        "L3 (Dense)",
+        "SparseCategoricalCrossentropy",
     ]
     text = labels(source)
     blocks = re.split(r"subgraph cluster_\d+", source)[1:]
     for i, block in enumerate(blocks[:3], start=1):
-        inside = {text[n].split()[0] for n in NODE.findall(block.split("}")[0]) if n.startswith("t")}
+        inside = {
+            text[n].split()[0] for n in NODE.findall(block.split("}")[0]) if n.startswith("t")
+        }
         assert {f"L{i}/kernel", f"L{i}/bias"} <= inside
     assert "x (32, 400) float32" in " ".join(text.values())
     op_names = sorted(text[n].split()[0] for n in nodes if n.startswith("op"))
-    assert op_names == sorted(["MatMul"] * 3 + ["Add"] * 3 + ["ReLU"] * 2 + [
-        "LogSumExp", "GetItem", "Sub", "Sum", "Div"
-    ])
+    assert op_names == sorted(
+        ["MatMul"] * 3 + ["Add"] * 3 + ["ReLU"] * 2 + ["LogSumExp", "GetItem", "Sub", "Sum", "Div"]
+    )
     assert source.count("summed over axis 0 -&gt;") == 3
-    for shape in ["(32, 25) summed over axis 0 -&gt; (25,)", "(32, 15) summed over axis 0 -&gt; (15,)",
-                  "(32, 10) summed over axis 0 -&gt; (10,)"]:
+    for shape in [
+        "(32, 25) summed over axis 0 -&gt; (25,)",
+        "(32, 15) summed over axis 0 -&gt; (15,)",
+        "(32, 10) summed over axis 0 -&gt; (10,)",
+    ]:
         assert shape in source
 
 
@@ -189,8 +208,12 @@ def test_dot_is_byte_identical_across_runs_and_processes() -> None:
         "from graph_course_network import training_step;"
         "sys.stdout.write(ag.draw_graph(training_step()).source)"
     )
-    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           check=True).stdout for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1] and "cluster_3" in runs[0]
 
 
@@ -270,7 +293,10 @@ def test_render_writes_real_svg_png_pdf_and_dot(tmp_path) -> None:
     dot = ag.render_graph(t["L"], tmp_path / "step.dot").read_text()
     assert dot == ag.draw_graph(t["L"]).source
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "out", "step.dot", "step.pdf", "step.png"
+        "out",
+        "step.dot",
+        "step.pdf",
+        "step.png",
     ]  # no temporary files left behind
 
 
@@ -288,7 +314,7 @@ def test_missing_dot_program_gives_install_instructions(tmp_path, monkeypatch) -
 
 def test_import_does_not_load_graphviz() -> None:
     script = "import sys, autograd_lite; print('graphviz' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.stdout.strip() == "False", result.stderr
 
 
@@ -302,10 +328,15 @@ def test_backward_frames_follow_the_engine_order() -> None:
     engine_order = [u.name for u in reversed(ag.topological_order(t["L"]))]
     assert [f.tensor.name for f in frames] == engine_order
     assert engine_order[:3] == ["L", "d", "e"] and set(engine_order[3:]) == set("abcf")
-    described = {"L": "dL/dL = 1, the seed", "d": "dL/dd filled in by Mul",
-                 "e": "dL/de filled in by Add", "a": "dL/da filled in by Mul",
-                 "b": "dL/db filled in by Mul", "c": "dL/dc filled in by Add",
-                 "f": "dL/df filled in by Mul"}
+    described = {
+        "L": "dL/dL = 1, the seed",
+        "d": "dL/dd filled in by Mul",
+        "e": "dL/de filled in by Add",
+        "a": "dL/da filled in by Mul",
+        "b": "dL/db filled in by Mul",
+        "c": "dL/dc filled in by Add",
+        "f": "dL/df filled in by Mul",
+    }
     assert [f.caption for f in frames] == [
         f"step {k}/7: {described[name]}" for k, name in enumerate(engine_order, start=1)
     ]

@@ -57,8 +57,11 @@ def neuron() -> ag.Tensor:
 
 def shown(browser) -> tuple[list[str], str]:
     """The ids of the visible frames, and the caption."""
-    visible = [f.get_attribute("id") for f in browser.find_elements(By.CSS_SELECTOR, ".frame")
-               if f.is_displayed()]
+    visible = [
+        f.get_attribute("id")
+        for f in browser.find_elements(By.CSS_SELECTOR, ".frame")
+        if f.is_displayed()
+    ]
     return visible, browser.find_element(By.ID, "caption").text
 
 

@@ -50,7 +50,7 @@ def course_model() -> Model:
 
 def text_of(source: str) -> list[str]:
     """Each layer node's label as plain text, in order."""
-    rows = re.findall(r"^\s*layer\d+ \[label=<(.*)> ", source, re.M)
+    rows = re.findall(r"^\s*layer\d+ \[label=<(.*)> ", source, re.MULTILINE)
     return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
 
 
@@ -63,8 +63,10 @@ def test_one_node_per_layer_with_shapes_and_parameter_counts(tmp_path) -> None:
         "L2 (Dense) input: (None, 25) output: (None, 15) 390 params",
         "L3 (Dense) input: (None, 15) output: (None, 10) 160 params",
     ]
-    assert re.findall(r"^\s*(layer\d+) -> (layer\d+)", source, re.M) == [
-        ("layer0", "layer1"), ("layer1", "layer2"), ("layer2", "layer3")
+    assert re.findall(r"^\s*(layer\d+) -> (layer\d+)", source, re.MULTILINE) == [
+        ("layer0", "layer1"),
+        ("layer1", "layer2"),
+        ("layer2", "layer3"),
     ]
     assert "<B>course_net</B>" in source and "10,575 parameters" in source
     assert "rankdir=TB" in source
@@ -73,15 +75,22 @@ def test_one_node_per_layer_with_shapes_and_parameter_counts(tmp_path) -> None:
 
 
 def test_options_hide_names_and_shapes_and_write_other_formats(tmp_path) -> None:
-    graph = plot_model(course_model(), to_file=tmp_path / "model.svg", show_shapes=False,
-                       show_layer_names=False, rankdir="LR")
+    graph = plot_model(
+        course_model(),
+        to_file=tmp_path / "model.svg",
+        show_shapes=False,
+        show_layer_names=False,
+        rankdir="LR",
+    )
     assert text_of(graph.source)[1] == "Dense 10,025 params"
     assert "rankdir=LR" in graph.source
     svg = (tmp_path / "model.svg").read_text()
     assert svg.count('class="node"') == 4 and ">10,025 params<" in svg
-    assert plot_model(course_model(), to_file=None).source == plot_model(
-        course_model(), to_file=tmp_path / "model.dot"
-    ).source == (tmp_path / "model.dot").read_text()
+    assert (
+        plot_model(course_model(), to_file=None).source
+        == plot_model(course_model(), to_file=tmp_path / "model.dot").source
+        == (tmp_path / "model.dot").read_text()
+    )
 
 
 def test_an_unbuilt_layer_shows_a_question_mark() -> None:
