@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..tensor import Tensor
 from .graph import (
@@ -112,7 +112,7 @@ def draw_graph(
     return to_digraph(spec, rankdir)
 
 
-def render_graph(root: Tensor, path: str | os.PathLike, dpi: int = 96, **options) -> Path:
+def render_graph(root: Tensor, path: str | os.PathLike, dpi: int = 96, **options: Any) -> Path:
     """Draw `root`'s graph (options as for `draw_graph`) into `path`; the suffix picks the
     format: .svg, .png, .pdf, or .dot/.gv (DOT text, which needs no graphviz program)."""
     return save_graph(draw_graph(root, **options), path, dpi=dpi)
@@ -121,7 +121,7 @@ def render_graph(root: Tensor, path: str | os.PathLike, dpi: int = 96, **options
 def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
     """Style a GraphSpec: clusters first, then the other nodes, then edges, all in walk order."""
     graph = new_digraph("autograd_lite", rankdir)
-    in_cluster = {member for cluster in spec.clusters for member in cluster.members}
+    cluster_of = {member: i for i, c in enumerate(spec.clusters) for member in c.members}
     nodes = {node.id: node for node in (*spec.tensors, *spec.ops)}
     for i, cluster in enumerate(spec.clusters):
         with graph.subgraph(name=f"cluster_{i}") as sub:
@@ -129,13 +129,13 @@ def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
             for member in cluster.members:
                 _add_node(sub, nodes[member])
     for node_id, node in nodes.items():
-        if node_id not in in_cluster:
+        if node_id not in cluster_of:
             _add_node(graph, node)
     if spec.omitted:
         note = f"… {spec.omitted:,} more nodes not drawn (max_nodes={spec.max_nodes})"
         graph.node(
             "omitted",
-            label=escape(note),
+            label=f"<{escape(note)}>",
             shape="note",
             style="filled",
             fillcolor="#fff3e0",
@@ -144,7 +144,6 @@ def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
         )
         for op_id in spec.truncated_inputs:
             graph.edge("omitted", op_id, style="dashed", color=NOTE_COLOR)
-    cluster_of = {member: i for i, c in enumerate(spec.clusters) for member in c.members}
     for edge in spec.edges:
         # An edge into another layer's box spans two ranks, so the next layer's parameters
         # fit beside it and the boxes line up in a row instead of a staircase.

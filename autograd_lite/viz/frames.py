@@ -9,7 +9,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..engine import topological_order
 from ..tensor import Tensor
@@ -43,7 +43,8 @@ def backward_frames(
     Frame k shows the gradients of the first k tensors (the root's seed first), highlights
     the k-th with a red border, and draws the edges its gradient came back through in red;
     tensors still waiting show `grad ?`. The gradients come from one `ag.grad` pass, so
-    no `.grad` is touched. Options as for `draw_graph`.
+    no `.grad` is touched. Options as for `draw_graph`. Meant for the small graphs of a
+    lesson: there is one picture per tensor that gets a gradient.
 
     >>> import autograd_lite as ag
     >>> a = ag.Tensor(2.0, requires_grad=True, name="a")
@@ -81,7 +82,10 @@ def backward_frames(
 
 
 def save_backward_html(
-    root: Tensor, path: str | os.PathLike, title: str = "Backpropagation, step by step", **options
+    root: Tensor,
+    path: str | os.PathLike,
+    title: str = "Backpropagation, step by step",
+    **options: Any,
 ) -> Path:
     """Write the frames of `backward_frames(root, **options)` as one self-contained HTML file.
 
