@@ -6,6 +6,7 @@ Needs the Debian packages `chromium` and `chromium-driver` (`make test` installs
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from selenium import webdriver
@@ -28,15 +29,27 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def installed(*names: str) -> str:
+    """The path of the first program found on PATH; fails (never skips) with how to install."""
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail(
+        f"{' or '.join(names)} not found: the browser test needs headless Chromium and its "
+        "driver; `make test` installs them (apt-get install chromium chromium-driver)"
+    )
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
+    options.binary_location = installed("chromium", "chromium-browser", "google-chrome")
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     # the driver path is given, so Selenium never tries to download one
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=Service(installed("chromedriver")), options=options)
     yield driver
     driver.quit()
 
