@@ -39,7 +39,8 @@ def plot_model(
 
     Args:
         model: anything with `name` and `layers`; each layer has `name`, `count_params()`,
-            `input_shape` and `output_shape` (tuples with None for the batch).
+            `input_shape` and `output_shape` (tuples with None for the batch; without
+            `output_shape`, `compute_output_shape(input_shape)` is used).
         to_file: where to write the picture, or None.
         show_shapes: show each layer's input and output shape.
         show_layer_names: show each layer's name above its type.
@@ -74,6 +75,16 @@ def plot_model(
 def _shape(layer: Any, attribute: str) -> str:
     """`(None, 400)`, or `?` for a layer that is not built yet (Keras raises then)."""
     try:
-        return str(getattr(layer, attribute))
-    except (AttributeError, RuntimeError, ValueError):
+        return str(_read_shape(layer, attribute))
+    except (AttributeError, RuntimeError, TypeError, ValueError):
         return "?"
+
+
+def _read_shape(layer: Any, attribute: str) -> Any:
+    """The attribute; a layer without `output_shape` computes it, as Keras's layers can."""
+    try:
+        return getattr(layer, attribute)
+    except AttributeError:
+        if attribute == "output_shape" and hasattr(layer, "compute_output_shape"):
+            return layer.compute_output_shape(layer.input_shape)
+        raise

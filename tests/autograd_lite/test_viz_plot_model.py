@@ -37,6 +37,19 @@ class Unbuilt(Flatten):
         raise AttributeError("The layer has never been called and thus has no defined output shape")
 
 
+class Computed:
+    """Like nn's layers today: no `output_shape` attribute, but `compute_output_shape`."""
+
+    name = "computed"
+    input_shape = (None, 20, 20)
+
+    def count_params(self) -> int:
+        return 0
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1] * input_shape[2])
+
+
 class Model:
     name = "course_net"
 
@@ -96,6 +109,13 @@ def test_options_hide_names_and_shapes_and_write_other_formats(tmp_path) -> None
 def test_an_unbuilt_layer_shows_a_question_mark() -> None:
     graph = plot_model(Model([Unbuilt()]), to_file=None)
     assert text_of(graph.source) == ["unbuilt (Unbuilt) input: (None, 20, 20) output: ? 0 params"]
+
+
+def test_output_shape_is_computed_when_the_layer_has_no_attribute() -> None:
+    graph = plot_model(Model([Computed()]), to_file=None)
+    assert text_of(graph.source) == [
+        "computed (Computed) input: (None, 20, 20) output: (None, 400) 0 params"
+    ]
 
 
 def test_a_bad_suffix_is_refused_before_anything_is_written(tmp_path) -> None:
