@@ -136,7 +136,7 @@ def build_spec(
     for t in drawn:
         tid = f"t{position[id(t)]}"
         cluster = _cluster_of(t, layer_scopes)
-        grad = grads.get(id(t)) if show_grad and grads is not None else None
+        g = grads.get(id(t)) if show_grad and grads is not None else None
         tensors.append(
             TensorNode(
                 id=tid,
@@ -145,7 +145,7 @@ def build_spec(
                 shape=t.shape,
                 dtype=str(t.dtype),
                 data=preview(t.data) if show_data else None,
-                grad=None if grad is None else preview(grad),
+                grad=None if g is None else preview(g),
                 grad_pending=id(t) in pending,
                 uses=uses.get(id(t), 0),
                 cluster=cluster,
