@@ -15,18 +15,20 @@ def expression() -> ag.Tensor:
     b = ag.Tensor(-3.0, requires_grad=True, name="b")
     c = ag.Tensor(10.0, requires_grad=True, name="c")
     f = ag.Tensor(-2.0, requires_grad=True, name="f")
-    e = a * b
-    e.name = "e"
-    d = e + c
-    d.name = "d"
-    L = d * f
-    L.name = "L"
+    e = named(a * b, "e")
+    d = named(e + c, "d")
+    L = named(d * f, "L")
     L.backward()
     return L
 
 
+def named(t: ag.Tensor, name: str) -> ag.Tensor:
+    """`t`, labelled for the picture (an op's output has no name until given one)."""
+    t.name = name
+    return t
+
+
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
-    L = expression()
-    print("wrote", ag.render_graph(L, out / "scalar.png"))
-    print("wrote", ag.render_graph(L, out / "scalar_rules.png", show_rule=True))
+    for file, show_rule in [("scalar.png", False), ("scalar_rules.png", True)]:
+        print("wrote", ag.render_graph(expression(), out / file, show_rule=show_rule))
