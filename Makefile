@@ -8,12 +8,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench graphviz clean
+.PHONY: demo test bench graphviz browser clean
 
 demo: $(STAMP) graphviz
 	$(PY) examples/engine_demo.py
 
-test: $(STAMP) graphviz
+test: $(STAMP) graphviz browser
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
@@ -27,6 +27,10 @@ $(STAMP): pyproject.toml
 
 graphviz:
 	@command -v dot >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
+
+# headless Chromium and its driver, for the browser test of the backprop HTML player
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

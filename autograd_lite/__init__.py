@@ -93,3 +93,4 @@ from .ops import (
     where,
 )
 from .tensor import Tensor, TensorLike, from_numpy
+from .viz import backward_frames, draw_graph, render_graph, save_backward_html

@@ -1,0 +1,319 @@
+"""GraphSpec -> graphviz.Digraph: styles, escaping, files. The one module that imports graphviz.
+
+graphviz is imported inside the functions that need it, so `import autograd_lite` never
+loads it. Every label is an HTML-like label built from escaped text, so a name such as
+`<b>{"x"}` can never break the DOT source.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..tensor import Tensor
+from .graph import (
+    CONSTANT,
+    INTERMEDIATE,
+    PARAMETER,
+    ROOT,
+    Edge,
+    GraphSpec,
+    OpNode,
+    TensorNode,
+    build_spec,
+)
+
+if TYPE_CHECKING:
+    import graphviz
+
+FONT = "Helvetica"
+MONO = "Courier"
+OP = "op"
+# (fill, border) for each role; the legend in draw_graph's docstring names them.
+STYLES = {
+    PARAMETER: ("#d7f0d2", "#2e7d32"),
+    CONSTANT: ("#eceff1", "#78909c"),
+    INTERMEDIATE: ("#e3f2fd", "#1e88e5"),
+    ROOT: ("#ffe08a", "#e08600"),
+    OP: ("#ede7f6", "#5e35b1"),
+}
+GRAD_COLOR = "#c62828"
+MUTED = "#607d8b"
+NOTE_COLOR = "#ef6c00"
+HIGHLIGHT = "#d50000"
+CLUSTER_STYLE = {"style": "rounded,filled", "fillcolor": "#fafafa", "color": "#b0bec5"}
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+INSTALL_HINT = (
+    "the graphviz program `dot` was not found on PATH; the Python package only writes DOT "
+    "text, the layout needs the program: install it with `apt-get install graphviz` "
+    "(Debian/Ubuntu) or `brew install graphviz` (macOS), or write a .dot file instead"
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Rendering needs graphviz's `dot` program, which is not installed."""
+
+
+def draw_graph(
+    root: Tensor,
+    show_data: bool = True,
+    show_grad: bool = True,
+    show_rule: bool = False,
+    rankdir: str = "LR",
+    max_nodes: int = 500,
+) -> graphviz.Digraph:
+    """The computation graph that produced `root`, as a graphviz Digraph.
+
+    One box per tensor (name, shape and dtype, a value preview and, after `backward()`, a
+    gradient preview) and one node per op, with edges in argument order (`a * a` draws two).
+    Tensors made inside `ag.name_scope("L1 (Dense)")` are drawn in a box labelled with it,
+    and so are parameters named like the scope's layer (`L1/kernel`). The Digraph shows
+    inline in Jupyter; write it with `render_graph` or `.render(path, format=...)`.
+
+    Legend (fill / border):
+
+    - parameter (leaf with requires_grad): green / dark green
+    - input or constant (leaf without grad): grey / slate
+    - intermediate (made by an op): light blue / blue
+    - root (the tensor drawn, usually the loss): amber / orange
+    - op: lavender / purple rounded box, with its settings (`axis=-1`) in grey
+    - gradient previews are red; "grad = sum of N parts" marks a tensor used N times
+    - an orange edge note says where backward sums a gradient to undo broadcasting:
+      `(32, 25) summed over axis 0 -> (25,)`
+
+    Args:
+        root: the tensor to draw, with everything it was computed from.
+        show_data: show a preview of each tensor's values: the number for a scalar, the
+            elements of a small array, min/mean/max of a large one.
+        show_grad: show gradients: a leaf's `.grad`, and for the other tensors d(root)/dt,
+            recomputed with one `ag.grad` pass (the engine does not keep them). Shown once
+            `backward()` has run.
+        show_rule: write each op's local derivative under its name: its backward's
+            docstring, the text the code itself documents.
+        rankdir: "LR" (left to right) or "TB" (top to bottom).
+        max_nodes: draw at most this many nodes (tensors and ops), keeping those nearest
+            the root; a note says how many were left out.
+
+    >>> import autograd_lite as ag
+    >>> x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    >>> g = ag.draw_graph((x * x).sum())
+    >>> g.source.count("t0 -> op1")       # x * x: two edges from x into Mul
+    2
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    spec = build_spec(
+        root, show_data=show_data, show_grad=show_grad, show_rule=show_rule, max_nodes=max_nodes
+    )
+    return to_digraph(spec, rankdir)
+
+
+def render_graph(root: Tensor, path: str | os.PathLike, dpi: int = 96, **options: Any) -> Path:
+    """Draw `root`'s graph (options as for `draw_graph`) into `path`; the suffix picks the
+    format: .svg, .png, .pdf, or .dot/.gv (DOT text, which needs no graphviz program)."""
+    return save_graph(draw_graph(root, **options), path, dpi=dpi)
+
+
+def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
+    """Style a GraphSpec: clusters first, then the other nodes, then edges, all in walk order."""
+    graph = new_digraph("autograd_lite", rankdir)
+    cluster_of = {member: i for i, c in enumerate(spec.clusters) for member in c.members}
+    nodes = {node.id: node for node in (*spec.tensors, *spec.ops)}
+    for i, cluster in enumerate(spec.clusters):
+        with graph.subgraph(name=f"cluster_{i}") as sub:
+            sub.attr(label=f"<<B>{escape(cluster.label)}</B>>", **CLUSTER_STYLE)
+            for member in cluster.members:
+                _add_node(sub, nodes[member])
+    for node_id, node in nodes.items():
+        if node_id not in cluster_of:
+            _add_node(graph, node)
+    if spec.omitted:
+        note = f"… {spec.omitted:,} more nodes not drawn (max_nodes={spec.max_nodes})"
+        graph.node(
+            "omitted",
+            label=f"<{escape(note)}>",
+            shape="note",
+            style="filled",
+            fillcolor="#fff3e0",
+            color=NOTE_COLOR,
+            fontcolor=NOTE_COLOR,
+        )
+        for op_id in spec.truncated_inputs:
+            graph.edge("omitted", op_id, style="dashed", color=NOTE_COLOR)
+    for edge in spec.edges:
+        # An edge into another layer's box spans two ranks, so the next layer's parameters
+        # fit beside it and the boxes line up in a row instead of a staircase.
+        crossing = edge.main and cluster_of.get(edge.tail) != cluster_of.get(edge.head)
+        _add_edge(graph, edge, minlen=2 if crossing else 1)
+    return graph
+
+
+def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
+    """An empty Digraph with the shared look (fonts, spacing, edge colour)."""
+    import graphviz
+
+    return graphviz.Digraph(
+        name,
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": FONT,
+            "fontsize": "12",
+            "nodesep": "0.3",
+            "ranksep": "0.45",
+            "pad": "0.2",
+            "bgcolor": "white",
+            "ordering": "in",
+            **graph_attr,
+        },
+        node_attr={
+            "fontname": FONT,
+            "fontsize": "11",
+            "shape": "box",
+            "style": "rounded,filled",
+            "margin": "0.08,0.04",
+            "penwidth": "1.2",
+        },
+        edge_attr={"color": MUTED, "arrowsize": "0.7", "fontname": FONT, "fontsize": "9"},
+    )
+
+
+def save_graph(graph: graphviz.Digraph, path: str | os.PathLike, dpi: int | None = None) -> Path:
+    """Write `graph` to `path` atomically, in the format its suffix names (see FORMATS)."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"cannot tell the picture format from {str(path)!r}: "
+            f"use one of the suffixes {', '.join(FORMATS)}"
+        )
+    if fmt == "dot":
+        data = graph.source.encode("utf-8")
+    else:
+        if dpi is not None and fmt == "png":
+            graph = graph.copy()
+            graph.graph_attr["dpi"] = str(dpi)
+        data = pipe(graph, fmt)
+    write_atomically(path, data)
+    return path
+
+
+def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """Lay `graph` out with `dot` and return the rendered bytes."""
+    import graphviz
+
+    try:
+        return graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(INSTALL_HINT) from None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give the usual mode
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def escape(text: object) -> str:
+    """`text` made safe inside an HTML-like label: markup characters escaped, lines kept."""
+    lines = str(text).splitlines() or [""]
+    return '<BR ALIGN="LEFT"/>'.join(html.escape(line, quote=True) for line in lines)
+
+
+def font(
+    text: str, size: int | None = None, color: str | None = None, face: str | None = None
+) -> str:
+    """Already-escaped `text` wrapped in a FONT tag."""
+    attributes = "".join(
+        f' {key}="{value}"'
+        for key, value in (("POINT-SIZE", size), ("COLOR", color), ("FACE", face))
+        if value is not None
+    )
+    return f"<FONT{attributes}>{text}</FONT>" if attributes else text
+
+
+def table(rows: Iterable[str], columns: bool = False) -> str:
+    """An HTML-like label: one cell per row (or, with columns=True, per column)."""
+    cells = [f'<TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD>' for row in rows]
+    body = "".join(cells) if columns else "".join(f"<TR>{cell}</TR>" for cell in cells)
+    body = f"<TR>{body}</TR>" if columns else body
+    rules = ' COLUMNS="*"' if columns else ""
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"{rules}>{body}</TABLE>>'
+    )
+
+
+def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode) -> None:
+    if isinstance(node, OpNode):
+        fill, border = STYLES[OP]
+        graph.node(node.id, label=_op_label(node), fillcolor=fill, color=border)
+        return
+    fill, border = STYLES[node.kind]
+    extra = {"penwidth": "3", "color": HIGHLIGHT} if node.highlight else {}
+    graph.node(
+        node.id,
+        label=_tensor_label(node),
+        fillcolor=fill,
+        **{"color": border, "shape": "box", "style": "filled", **extra},
+    )
+
+
+def _tensor_label(node: TensorNode) -> str:
+    title = font(f"<B>{escape(node.name)}</B>", 12) if node.name else None
+    shape = font(escape(f"{node.shape} {node.dtype}"), 9, MUTED)
+    data = font(escape(f"data {node.data}"), 10, face=MONO) if node.data is not None else None
+    if node.grad is not None:
+        text = font(escape(f"grad {node.grad}"), 10, GRAD_COLOR, MONO)
+        grad = f"<B>{text}</B>" if node.highlight else text
+    elif node.grad_pending:
+        grad = font("grad ?", 10, MUTED, MONO)
+    else:
+        grad = None
+    summed = font(f"grad = sum of {node.uses} parts", 9, GRAD_COLOR) if node.uses > 1 else None
+    if not node.shape:  # a scalar: micrograd's one-line record, name | data | grad
+        return table([r for r in (title, data, grad, summed) if r] or [shape], columns=True)
+    return table(r for r in (title, shape, data, grad, summed) if r)
+
+
+def _op_label(node: OpNode) -> str:
+    rows = [font(f"<B>{escape(node.name)}</B>", 12)]
+    if node.settings:
+        rows.append(font(escape(node.settings), 9, MUTED))
+    if node.rule:
+        rows.append(font(f"<I>{escape(node.rule)}</I>", 10, STYLES[OP][1]))
+    return table(rows)
+
+
+def _add_edge(graph: graphviz.Digraph, edge: Edge, minlen: int) -> None:
+    parts = []
+    if edge.argument:
+        parts.append(font(escape(edge.argument), 9, MUTED))
+    if edge.note:
+        parts.append(font(escape(edge.note), 9, NOTE_COLOR))
+    attributes = {"label": f"<{'<BR/>'.join(parts)}>"} if parts else {}
+    if edge.note:
+        attributes["color"] = NOTE_COLOR
+    if edge.main:
+        attributes["weight"] = "4"  # keep the chain of activations straight, layer after layer
+    if minlen > 1:
+        attributes["minlen"] = str(minlen)
+    if edge.highlight:
+        attributes.update(color=HIGHLIGHT, penwidth="2.5")
+    graph.edge(edge.tail, edge.head, **attributes)
