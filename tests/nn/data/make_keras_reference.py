@@ -1,0 +1,121 @@
+"""Regenerate `keras_reference.npz`: what Keras's own `fit` does, for tests/nn/test_keras_parity.py.
+
+For every loss configuration and optimizer below, a small Keras model (5 -> 4 relu -> k)
+starts from fixed initial weights, trains one epoch with `fit(batch_size=16, shuffle=False)`
+on 64 samples, and the final weights and the epoch loss are stored, together with the data
+and the initial weights. The nn test loads the same initial weights, runs the same fit and
+compares.
+
+The probability configurations (`*_probs`) wrap the output activation in `tf.identity`:
+otherwise Keras's TensorFlow backend quietly computes the cross-entropy from the logits behind
+a sigmoid/softmax (see nn/losses.py). The `*_probs_tfquirk` entries keep that behaviour, to
+measure how far the documented formula is from it.
+
+Needs TensorFlow only to regenerate (the tests never import it):
+
+    python3 -m venv /tmp/tfvenv && /tmp/tfvenv/bin/pip install tensorflow-cpu
+    /tmp/tfvenv/bin/python tests/nn/data/make_keras_reference.py
+
+Generated with tensorflow-cpu 2.21.0 / keras 3.15.1 (the versions are stored in the file).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain float32 kernels, no reordered sums
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLES, FEATURES, HIDDEN, CLASSES = 64, 5, 4, 3
+
+# name: (output units, output activation, loss, target kind)
+LOSSES = {
+    "bce_probs": (1, "sigmoid", lambda: keras.losses.BinaryCrossentropy(), "binary"),
+    "bce_logits": (1, "linear", lambda: keras.losses.BinaryCrossentropy(from_logits=True), "binary"),
+    "bce_multilabel": (CLASSES, "sigmoid", lambda: keras.losses.BinaryCrossentropy(), "multilabel"),
+    "mse": (1, "linear", lambda: keras.losses.MeanSquaredError(), "real"),
+    "scce_probs": (CLASSES, "softmax", lambda: keras.losses.SparseCategoricalCrossentropy(), "sparse"),
+    "scce_logits": (
+        CLASSES, "linear", lambda: keras.losses.SparseCategoricalCrossentropy(from_logits=True), "sparse"
+    ),
+    "cce_probs": (CLASSES, "softmax", lambda: keras.losses.CategoricalCrossentropy(), "onehot"),
+    "cce_logits": (
+        CLASSES, "linear", lambda: keras.losses.CategoricalCrossentropy(from_logits=True), "onehot"
+    ),
+}
+OPTIMIZERS = {
+    "sgd": lambda: keras.optimizers.SGD(learning_rate=0.1),
+    "sgd_momentum": lambda: keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
+    "sgd_nesterov": lambda: keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True),
+    "adam": lambda: keras.optimizers.Adam(learning_rate=0.01),
+    "rmsprop": lambda: keras.optimizers.RMSprop(learning_rate=0.01),
+}
+
+
+def targets(kind: str, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    score = x[:, :CLASSES] + 0.5 * rng.standard_normal((len(x), CLASSES))
+    if kind == "binary":
+        return (score[:, 0] > 0).astype(np.int64)  # (m,) labels for a one-unit output
+    if kind == "multilabel":
+        return (score > 0).astype(np.float32)
+    if kind == "real":
+        return (x @ np.arange(1.0, FEATURES + 1) / 4).astype(np.float32)
+    labels = score.argmax(axis=1)
+    return labels if kind == "sparse" else np.eye(CLASSES, dtype=np.float32)[labels]
+
+
+def build(units: int, activation: str, quirk: bool, weights: list[np.ndarray]) -> keras.Model:
+    output = keras.activations.get(activation)
+    if activation != "linear" and not quirk:
+        output = lambda z, f=output: tf.identity(f(z))  # noqa: E731  (hide the logits)
+    model = keras.Sequential([
+        keras.Input(shape=(FEATURES,)),
+        keras.layers.Dense(HIDDEN, activation="relu"),
+        keras.layers.Dense(units, activation=output),
+    ])
+    model.set_weights(weights)
+    return model
+
+
+def main() -> None:
+    rng = np.random.default_rng(2024)
+    out: dict[str, np.ndarray] = {
+        "versions": np.array([tf.__version__, keras.__version__]),
+    }
+    for loss_name, (units, activation, make_loss, kind) in LOSSES.items():
+        x = rng.standard_normal((SAMPLES, FEATURES)).astype(np.float32)
+        y = targets(kind, x, rng)
+        initial = [
+            rng.uniform(-0.8, 0.8, (FEATURES, HIDDEN)).astype(np.float32),
+            rng.uniform(-0.1, 0.1, (HIDDEN,)).astype(np.float32),
+            rng.uniform(-0.8, 0.8, (HIDDEN, units)).astype(np.float32),
+            rng.uniform(-0.1, 0.1, (units,)).astype(np.float32),
+        ]
+        out[f"{loss_name}/x"], out[f"{loss_name}/y"] = x, y
+        for i, w in enumerate(initial):
+            out[f"{loss_name}/initial/{i}"] = w
+        variants = [(loss_name, False)]
+        if loss_name.endswith("_probs"):
+            variants.append((f"{loss_name}_tfquirk", True))
+        for name, quirk in variants:
+            for opt_name, make_optimizer in OPTIMIZERS.items():
+                model = build(units, activation, quirk, initial)
+                model.compile(loss=make_loss(), optimizer=make_optimizer(), jit_compile=False)
+                history = model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+                key = f"{name}/{opt_name}"
+                out[f"{key}/loss"] = np.array(history.history["loss"][0])
+                for i, w in enumerate(model.get_weights()):
+                    out[f"{key}/final/{i}"] = w
+                print(key, history.history["loss"][0])
+    path = os.path.join(HERE, "keras_reference.npz")
+    np.savez_compressed(path, **out)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
