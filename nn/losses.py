@@ -188,7 +188,7 @@ class BinaryCrossentropy(Loss):
         outside = (y < 0) | (y > 1)
         if outside.any():
             raise ValueError(
-                f"{self.name}: targets must lie in [0, 1] (0/1 labels), got {y[outside].flat[0]!r}"
+                f"{self.name}: targets must lie in [0, 1] (0/1 labels), got {y[outside].flat[0].item()}"
                 f" at index {_first_index(outside)}; for integer class labels use "
                 "SparseCategoricalCrossentropy"
             )
@@ -234,9 +234,9 @@ class SparseCategoricalCrossentropy(Loss):
                 f"shape {format_shape(output_shape)}, got targets of shape {y.shape}{hint}"
             )
         if y.dtype.kind not in "biuf" or not _integer_valued(y):
-            bad = y[y != np.round(y)].flat[0] if y.dtype.kind == "f" else y.dtype
+            bad = y[y != np.round(y)].flat[0].item() if y.dtype.kind == "f" else y.dtype
             raise ValueError(
-                f"{self.name}: labels must be integers 0..{classes - 1}, got {bad!r}"
+                f"{self.name}: labels must be integers 0..{classes - 1}, got {bad}"
             )
         y = y.astype(np.int64)
         outside = (y < 0) | (y >= classes)
