@@ -2,6 +2,9 @@ import pytest
 
 import nn
 
+# the Keras generator needs TensorFlow, which the test environment does not have
+collect_ignore = ["data/make_keras_reference.py"]
+
 
 @pytest.fixture(autouse=True)
 def fresh_session():
