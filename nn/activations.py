@@ -21,6 +21,8 @@ import numpy as np
 
 import autograd_lite as ag
 
+from .utils import lookup
+
 Activation = Callable[[ag.Tensor], ag.Tensor]
 
 
@@ -135,9 +137,4 @@ def get(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
         return linear
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier in ALL_ACTIVATIONS:
-        return ALL_ACTIVATIONS[identifier]
-    raise ValueError(
-        f"Unknown activation {identifier!r}. Valid names: {', '.join(sorted(ALL_ACTIVATIONS))}"
-        " (or pass a function of a Tensor)"
-    )
+    return lookup("activation", identifier, ALL_ACTIVATIONS, "or pass a function of a Tensor")

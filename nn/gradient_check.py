@@ -26,11 +26,14 @@ def check_gradients(
 
     >>> import numpy as np, nn
     >>> nn.set_seed(0)
-    >>> model = nn.Sequential([nn.Input(shape=(3,)), nn.Dense(4, activation="tanh"), nn.Dense(2)])
+    >>> model = nn.Sequential([
+    ...     nn.Input(shape=(3,)), nn.Dense(4, activation="tanh", name="L1"), nn.Dense(2, name="L2")
+    ... ])
     >>> x, y = np.random.default_rng(0).normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
-    >>> errors = nn.check_gradients(model, x, y, loss="sparse_categorical_crossentropy")
+    >>> loss = nn.losses.SparseCategoricalCrossentropy(from_logits=True)
+    >>> errors = nn.check_gradients(model, x, y, loss=loss)
     >>> list(errors), max(errors.values()) < 1e-7
-    (['dense/kernel', 'dense/bias', 'dense_1/kernel', 'dense_1/bias'], True)
+    (['L1/kernel', 'L1/bias', 'L2/kernel', 'L2/bias'], True)
     """
     loss = losses_module.get(loss if loss is not None else model.loss)
     model.build(np.shape(x))

@@ -19,6 +19,8 @@ import numpy as np
 
 import autograd_lite as ag
 
+from .utils import lookup
+
 Shape = tuple[int, ...]
 Initializer = Callable[[Shape, Any], np.ndarray]
 
@@ -99,9 +101,6 @@ def get(identifier: str | Initializer) -> Initializer:
     """
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier in ALL_INITIALIZERS:
-        return ALL_INITIALIZERS[identifier]
-    raise ValueError(
-        f"Unknown initializer {identifier!r}. Valid names: {', '.join(sorted(ALL_INITIALIZERS))}"
-        " (or pass a function (shape, dtype) -> numpy array)"
+    return lookup(
+        "initializer", identifier, ALL_INITIALIZERS, "or pass a function (shape, dtype) -> array"
     )

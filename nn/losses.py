@@ -29,6 +29,7 @@ import numpy as np
 import autograd_lite as ag
 
 from .layers.base import format_shape
+from .utils import lookup
 
 EPSILON = 1e-7
 """Keras's `backend.epsilon()`: probabilities are clipped to [EPSILON, 1 - EPSILON]."""
@@ -276,9 +277,5 @@ def get(identifier: str | Loss) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
-    if isinstance(identifier, str) and identifier in ALL_LOSSES:
-        return ALL_LOSSES[identifier]()
-    raise ValueError(
-        f"Unknown loss {identifier!r}. Valid names: {', '.join(sorted(ALL_LOSSES))}"
-        " (or pass a Loss instance such as SparseCategoricalCrossentropy(from_logits=True))"
-    )
+    hint = "or pass a Loss instance such as SparseCategoricalCrossentropy(from_logits=True)"
+    return lookup("loss", identifier, ALL_LOSSES, hint)()

@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 
 from . import losses
+from .utils import lookup
 
 Metric = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -61,12 +62,9 @@ def get(identifier: str | Metric, loss: losses.Loss, output_units: int) -> tuple
         return identifier.__name__, identifier
     if identifier in ("accuracy", "acc"):
         return identifier, _accuracy_for(loss, output_units)
-    if identifier in ALL_METRICS:
-        return identifier, ALL_METRICS[identifier]
-    raise ValueError(
-        f"Unknown metric {identifier!r}. Valid names: accuracy, acc, "
-        f"{', '.join(sorted(ALL_METRICS))} (or pass a function (y_true, y_pred) -> per-sample)"
-    )
+    names = {"accuracy": None, "acc": None, **ALL_METRICS}
+    hint = "or pass a function (y_true, y_pred) -> per-sample values"
+    return identifier, lookup("metric", identifier, names, hint)
 
 
 def _accuracy_for(loss: losses.Loss, output_units: int) -> Metric:

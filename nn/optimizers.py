@@ -27,6 +27,8 @@ import numpy as np
 
 import autograd_lite as ag
 
+from .utils import lookup
+
 
 class Optimizer:
     """Base class: `step(params)` applies `update_step` to every parameter with a gradient."""
@@ -106,6 +108,8 @@ class Adam(Optimizer):
     (PyTorch writes w -= lr m_hat / (sqrt(v_hat) + eps): the same up to where eps sits.)
 
     >>> import autograd_lite as ag
+
+from .utils import lookup
     >>> w = ag.Tensor([0.0], requires_grad=True)
     >>> w.grad = np.array([0.1], dtype=np.float32)
     >>> Adam().step([w])
@@ -164,9 +168,6 @@ def get(identifier: str | Optimizer) -> Optimizer:
     """
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in ALL_OPTIMIZERS:
-        return ALL_OPTIMIZERS[identifier.lower()]()
-    raise ValueError(
-        f"Unknown optimizer {identifier!r}. Valid names: {', '.join(sorted(ALL_OPTIMIZERS))}"
-        " (or pass an instance such as Adam(learning_rate=0.001))"
-    )
+    name = identifier.lower() if isinstance(identifier, str) else identifier
+    hint = "or pass an instance such as Adam(learning_rate=0.001)"
+    return lookup("optimizer", name, ALL_OPTIMIZERS, hint)()

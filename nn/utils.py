@@ -1,12 +1,15 @@
-"""Small helpers for reproducible runs."""
+"""Small helpers: seeding for reproducible runs, and the name lookup behind every `get()`."""
 
 from __future__ import annotations
 
 import random
+from typing import Any, Mapping, TypeVar
 
 import numpy as np
 
 import autograd_lite as ag
+
+T = TypeVar("T")
 
 
 def set_seed(seed: int) -> None:
@@ -22,3 +25,16 @@ def set_seed(seed: int) -> None:
     ag.manual_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
+
+
+def lookup(kind: str, identifier: Any, table: Mapping[str, T], alternative: str) -> T:
+    """`table[identifier]`, or an error naming the valid names and the `alternative`.
+
+    >>> lookup("loss", "mse", {"mse": 1}, "or pass a Loss")
+    1
+    """
+    if isinstance(identifier, str) and identifier in table:
+        return table[identifier]
+    raise ValueError(
+        f"Unknown {kind} {identifier!r}. Valid names: {', '.join(sorted(table))} ({alternative})"
+    )

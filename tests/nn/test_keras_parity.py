@@ -9,6 +9,7 @@ optimizer carry that to ~1e-6, and weights that pass close to zero need the smal
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -19,36 +20,24 @@ import nn
 REFERENCE = np.load(os.path.join(os.path.dirname(__file__), "data", "keras_reference.npz"))
 RTOL, ATOL = 1e-5, 1e-6
 
-LOSSES = {
-    "bce_probs": ("sigmoid", lambda: nn.losses.BinaryCrossentropy()),
-    "bce_logits": ("linear", lambda: nn.losses.BinaryCrossentropy(from_logits=True)),
-    "bce_multilabel": ("sigmoid", lambda: nn.losses.BinaryCrossentropy()),
-    "mse": ("linear", lambda: nn.losses.MeanSquaredError()),
-    "scce_probs": ("softmax", lambda: nn.losses.SparseCategoricalCrossentropy()),
-    "scce_logits": ("linear", lambda: nn.losses.SparseCategoricalCrossentropy(from_logits=True)),
-    "cce_probs": ("softmax", lambda: nn.losses.CategoricalCrossentropy()),
-    "cce_logits": ("linear", lambda: nn.losses.CategoricalCrossentropy(from_logits=True)),
-}
-OPTIMIZERS = {
-    "sgd": lambda: nn.optimizers.SGD(learning_rate=0.1),
-    "sgd_momentum": lambda: nn.optimizers.SGD(learning_rate=0.1, momentum=0.9),
-    "sgd_nesterov": lambda: nn.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True),
-    "adam": lambda: nn.optimizers.Adam(learning_rate=0.01),
-    "rmsprop": lambda: nn.optimizers.RMSprop(learning_rate=0.01),
-}
+SETTINGS = json.loads(str(REFERENCE["settings"]))  # the configurations the generator ran
+LOSSES, OPTIMIZERS = SETTINGS["losses"], SETTINGS["optimizers"]
 
 
 def fit_like_keras(loss_name: str, optimizer_name: str) -> tuple[list[np.ndarray], float]:
-    activation, make_loss = LOSSES[loss_name.removesuffix("_tfquirk")]
     loss_name = loss_name.removesuffix("_tfquirk")
+    loss, optimizer = LOSSES[loss_name], OPTIMIZERS[optimizer_name]
     initial = [REFERENCE[f"{loss_name}/initial/{i}"] for i in range(4)]
     model = nn.Sequential([
         nn.Input(shape=(initial[0].shape[0],)),
         nn.Dense(initial[0].shape[1], activation="relu"),
-        nn.Dense(initial[2].shape[1], activation=activation),
+        nn.Dense(initial[2].shape[1], activation=loss["activation"]),
     ])
     model.set_weights(initial)
-    model.compile(loss=make_loss(), optimizer=OPTIMIZERS[optimizer_name]())
+    model.compile(
+        loss=getattr(nn.losses, loss["loss"])(**loss["arguments"]),
+        optimizer=getattr(nn.optimizers, optimizer["optimizer"])(**optimizer["arguments"]),
+    )
     history = model.fit(
         REFERENCE[f"{loss_name}/x"], REFERENCE[f"{loss_name}/y"],
         batch_size=16, epochs=1, shuffle=False, verbose=0,

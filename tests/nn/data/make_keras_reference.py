@@ -21,6 +21,7 @@ Generated with tensorflow-cpu 2.21.0 / keras 3.15.1 (the versions are stored in 
 
 from __future__ import annotations
 
+import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -33,27 +34,25 @@ import tensorflow as tf  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES, FEATURES, HIDDEN, CLASSES = 64, 5, 4, 3
 
-# name: (output units, output activation, loss, target kind)
+# Stored in the file as JSON, so the nn test builds its side from the same settings.
+# name: output units, output activation, loss class and arguments, target kind
 LOSSES = {
-    "bce_probs": (1, "sigmoid", lambda: keras.losses.BinaryCrossentropy(), "binary"),
-    "bce_logits": (1, "linear", lambda: keras.losses.BinaryCrossentropy(from_logits=True), "binary"),
-    "bce_multilabel": (CLASSES, "sigmoid", lambda: keras.losses.BinaryCrossentropy(), "multilabel"),
-    "mse": (1, "linear", lambda: keras.losses.MeanSquaredError(), "real"),
-    "scce_probs": (CLASSES, "softmax", lambda: keras.losses.SparseCategoricalCrossentropy(), "sparse"),
-    "scce_logits": (
-        CLASSES, "linear", lambda: keras.losses.SparseCategoricalCrossentropy(from_logits=True), "sparse"
-    ),
-    "cce_probs": (CLASSES, "softmax", lambda: keras.losses.CategoricalCrossentropy(), "onehot"),
-    "cce_logits": (
-        CLASSES, "linear", lambda: keras.losses.CategoricalCrossentropy(from_logits=True), "onehot"
-    ),
+    "bce_probs": (1, "sigmoid", "BinaryCrossentropy", {}, "binary"),
+    "bce_logits": (1, "linear", "BinaryCrossentropy", {"from_logits": True}, "binary"),
+    "bce_multilabel": (CLASSES, "sigmoid", "BinaryCrossentropy", {}, "multilabel"),
+    "mse": (1, "linear", "MeanSquaredError", {}, "real"),
+    "scce_probs": (CLASSES, "softmax", "SparseCategoricalCrossentropy", {}, "sparse"),
+    "scce_logits": (CLASSES, "linear", "SparseCategoricalCrossentropy", {"from_logits": True}, "sparse"),
+    "cce_probs": (CLASSES, "softmax", "CategoricalCrossentropy", {}, "onehot"),
+    "cce_logits": (CLASSES, "linear", "CategoricalCrossentropy", {"from_logits": True}, "onehot"),
 }
+# name: optimizer class and arguments (the same names in keras.optimizers and nn.optimizers)
 OPTIMIZERS = {
-    "sgd": lambda: keras.optimizers.SGD(learning_rate=0.1),
-    "sgd_momentum": lambda: keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
-    "sgd_nesterov": lambda: keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True),
-    "adam": lambda: keras.optimizers.Adam(learning_rate=0.01),
-    "rmsprop": lambda: keras.optimizers.RMSprop(learning_rate=0.01),
+    "sgd": ("SGD", {"learning_rate": 0.1}),
+    "sgd_momentum": ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+    "sgd_nesterov": ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True}),
+    "adam": ("Adam", {"learning_rate": 0.01}),
+    "rmsprop": ("RMSprop", {"learning_rate": 0.01}),
 }
 
 
@@ -84,10 +83,15 @@ def build(units: int, activation: str, quirk: bool, weights: list[np.ndarray]) -
 
 def main() -> None:
     rng = np.random.default_rng(2024)
+    settings = {
+        "losses": {name: {"activation": a, "loss": cls, "arguments": args} for name, (_, a, cls, args, _) in LOSSES.items()},
+        "optimizers": {name: {"optimizer": cls, "arguments": args} for name, (cls, args) in OPTIMIZERS.items()},
+    }
     out: dict[str, np.ndarray] = {
         "versions": np.array([tf.__version__, keras.__version__]),
+        "settings": np.array(json.dumps(settings)),
     }
-    for loss_name, (units, activation, make_loss, kind) in LOSSES.items():
+    for loss_name, (units, activation, loss_class, loss_arguments, kind) in LOSSES.items():
         x = rng.standard_normal((SAMPLES, FEATURES)).astype(np.float32)
         y = targets(kind, x, rng)
         initial = [
@@ -103,9 +107,13 @@ def main() -> None:
         if loss_name.endswith("_probs"):
             variants.append((f"{loss_name}_tfquirk", True))
         for name, quirk in variants:
-            for opt_name, make_optimizer in OPTIMIZERS.items():
+            for opt_name, (opt_class, opt_arguments) in OPTIMIZERS.items():
                 model = build(units, activation, quirk, initial)
-                model.compile(loss=make_loss(), optimizer=make_optimizer(), jit_compile=False)
+                model.compile(
+                    loss=getattr(keras.losses, loss_class)(**loss_arguments),
+                    optimizer=getattr(keras.optimizers, opt_class)(**opt_arguments),
+                    jit_compile=False,
+                )
                 history = model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
                 key = f"{name}/{opt_name}"
                 out[f"{key}/loss"] = np.array(history.history["loss"][0])
