@@ -56,7 +56,8 @@ def check_gradients(
         with ag.no_grad():
             for i, p in enumerate(params):
                 numeric = ag.numerical_jacobian(total_loss, params, i, eps).reshape(p.shape)
-                errors[p.name] = _relative_error(p.grad, numeric)
+                analytic = p.grad if p.grad is not None else np.zeros_like(p.data)  # unused
+                errors[p.name] = _relative_error(analytic, numeric)
     finally:
         for p, data in zip(params, originals):
             p.data, p.grad = data, None

@@ -41,11 +41,19 @@ def test_layer_call_runs_inside_a_name_scope():
     assert y.scope == "L1 (Dense)"
 
 
-def test_dense_gradients_with_respect_to_input_and_weights():
-    layer = nn.Dense(3, activation="tanh", dtype="float64")
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_dense_gradients_with_respect_to_input_and_weights(use_bias):
+    layer = nn.Dense(3, activation="tanh", use_bias=use_bias, dtype="float64")
     x = np.random.default_rng(1).normal(size=(4, 5))
     layer(x)
-    assert ag.gradcheck(lambda t: layer(t).sum(), [x])
+
+    def forward(x, *weights):  # the layer's call, with gradcheck's float64 copies as weights
+        layer.kernel, layer.bias = weights if use_bias else (weights[0], None)
+        return layer(x) * ag.Tensor(np.arange(1.0, 13.0).reshape(4, 3))
+
+    original = layer.kernel, layer.bias
+    assert ag.gradcheck(forward, [x, *layer.get_weights()])
+    layer.kernel, layer.bias = original
     model = nn.Sequential([nn.Input(shape=(5,)), layer])
     errors = nn.check_gradients(model, x, np.random.default_rng(2).normal(size=(4, 3)), loss="mse")
     assert max(errors.values()) < 1e-8
