@@ -22,6 +22,7 @@ class NumpyMLP:
         self.weights = [w.astype(np.float32) for w in weights]  # [W1, b1, W2, b2, ...]
         self.m = [np.zeros_like(w) for w in self.weights]
         self.v = [np.zeros_like(w) for w in self.weights]
+        self.work = [(np.empty_like(w), np.empty_like(w)) for w in self.weights]
         self.learning_rate, self.beta_1, self.beta_2, self.epsilon = learning_rate, beta_1, beta_2, epsilon
         self.iterations = 0
 
@@ -53,13 +54,22 @@ class NumpyMLP:
             grads[2 * i + 1] = dz.sum(axis=0)
             if i > 0:
                 dz = (dz @ kernels[i].T) * (pre[i - 1] > 0)
-        # Adam, Keras's arrangement
+        # Adam, Keras's arrangement, in place
         t = self.iterations + 1
         alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        for w, g, m_, v in zip(self.weights, grads, self.m, self.v):
-            m_ += (g - m_) * (1 - self.beta_1)
-            v += (g * g - v) * (1 - self.beta_2)
-            w -= m_ * alpha / (np.sqrt(v) + self.epsilon)
+        for w, g, m_, v, (a, b) in zip(self.weights, grads, self.m, self.v, self.work):
+            np.subtract(g, m_, out=a)  # m += (g - m)(1 - beta_1)
+            a *= 1 - self.beta_1
+            m_ += a
+            np.multiply(g, g, out=a)  # v += (g^2 - v)(1 - beta_2)
+            a -= v
+            a *= 1 - self.beta_2
+            v += a
+            np.sqrt(v, out=a)  # w -= m alpha / (sqrt(v) + epsilon)
+            a += self.epsilon
+            np.multiply(m_, alpha, out=b)
+            b /= a
+            w -= b
         self.iterations += 1
         return loss
 
