@@ -35,6 +35,8 @@ def check_gradients(
     >>> list(errors), max(errors.values()) < 1e-7
     (['L1/kernel', 'L1/bias', 'L2/kernel', 'L2/bias'], True)
     """
+    if loss is None and model.loss is None:
+        raise ValueError("check_gradients: compile the model first, or pass loss=...")
     loss = losses_module.get(loss if loss is not None else model.loss)
     model.build(np.shape(x))
     targets = loss.prepare_targets(y, model.output_shape)

@@ -3,7 +3,8 @@
 `metrics=["accuracy"]` picks the accuracy that fits the loss, as Keras does: binary for
 BinaryCrossentropy (threshold 0.5, also per unit for multi-label), sparse categorical for
 SparseCategoricalCrossentropy, categorical for CategoricalCrossentropy; for other losses,
-binary when the output has one unit, else by the targets' shape.
+binary when the output has one unit, else categorical. As in Keras, binary accuracy
+thresholds the output at 0.5 even when it is a logit (`from_logits=True`).
 
     >>> import numpy as np
     >>> sparse_categorical_accuracy(np.array([2, 0]), np.array([[0.1, 0.2, 0.7], [0.1, 0.8, 0.1]]))

@@ -37,3 +37,9 @@ def test_a_wrong_gradient_is_reported():
     errors = nn.check_gradients(model, X, RNG.normal(size=6))
     assert errors["dense/kernel"] > 0.1 and errors["dense/bias"] > 0.1
     assert errors["dense_1/kernel"] < 1e-7  # the layer after the bug is still right
+
+
+def test_needs_a_loss():
+    model = Sequential([Input(shape=(4,)), Dense(1)])
+    with pytest.raises(ValueError, match="compile the model first, or pass loss="):
+        nn.check_gradients(model, X, np.zeros(6))
