@@ -48,6 +48,7 @@ class Sequential:
         self.metric_names: list[Any] = []
         self._metrics: list[tuple[str, Callable[..., np.ndarray]]] = []
         self.stop_training = False
+        self.history: History | None = None
         for layer in layers or ():
             self.add(layer)
 
@@ -228,6 +229,7 @@ class Sequential:
             if self.stop_training:
                 break
         callback_list.on_train_end()
+        self.history = history
         return history
 
     def evaluate(
@@ -235,10 +237,12 @@ class Sequential:
     ) -> float | list[float]:
         """The loss on (x, y), or [loss, metric, ...] when compiled with metrics."""
         x, y = self._prepare_data(x, y, "evaluate")
-        logs = self._evaluate_arrays(x, y, training.check_batch_size(batch_size, "evaluate"))
-        if verbose:
-            steps = math.ceil(len(x) / batch_size)
-            Progbar(steps, verbose).update(steps, logs)
+        batch_size = training.check_batch_size(batch_size, "evaluate")
+        steps = math.ceil(len(x) / batch_size)
+        progbar = Progbar(steps, verbose) if verbose else None
+        logs = self._evaluate_arrays(x, y, batch_size)
+        if progbar is not None:
+            progbar.update(steps, logs)
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 

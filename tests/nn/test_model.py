@@ -89,6 +89,7 @@ def test_fit_learns_separable_classes_with_history_and_metrics():
     assert history.params == {"verbose": 0, "epochs": 15, "steps": 8}
     assert history.history["loss"][-1] < 0.3 * history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.9 and history.history["val_accuracy"][-1] > 0.9
+    assert model.history is history
     loss, accuracy = model.evaluate(x, y)
     predicted = model.predict(x).argmax(axis=1)
     assert accuracy == pytest.approx(np.mean(predicted == y))
@@ -233,3 +234,12 @@ def test_predict_in_batches_matches_the_graph_forward_and_records_nothing():
     np.testing.assert_allclose(out, model(x).data, rtol=1e-6)
     with ag.no_grad():
         assert not model(x).requires_grad
+
+
+def test_evaluate_prints_one_line_when_asked(capsys):
+    x, y = blobs(m=64)
+    model = Sequential([Dense(3)])
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="adam")
+    loss = model.evaluate(x, y, verbose=1)
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("2/2 [==============================] - 0s ") and line.endswith(f"loss: {loss:.4f}")
