@@ -35,3 +35,8 @@ def test_from_logits(capsys):
 def test_multilabel(capsys):
     results = load("multilabel").main(epochs=10)
     assert min(results.values()) > 0.9
+
+
+def test_relu_vs_sigmoid(capsys):
+    results = load("relu_vs_sigmoid").main(epochs=300)
+    assert results["relu"] < 1e-4 < 1e-3 < results["sigmoid"]
