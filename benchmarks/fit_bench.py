@@ -16,31 +16,34 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy is imported: one thread, as the targets assume
 
-import argparse  # noqa: E402
-import cProfile  # noqa: E402
-import pstats  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import cProfile
+import pstats
+import sys
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import autograd_lite as ag  # noqa: E402
-import nn  # noqa: E402
-from numpy_reference import NumpyMLP  # noqa: E402
+from numpy_reference import NumpyMLP
+
+import autograd_lite as ag
+import nn
 
 SAMPLES, FEATURES = 5000, 400
 
 
 def course_model() -> nn.Sequential:
-    model = nn.Sequential([
-        nn.Input(shape=(FEATURES,)),
-        nn.Dense(25, activation="relu", name="L1"),
-        nn.Dense(15, activation="relu", name="L2"),
-        nn.Dense(10, activation="linear", name="L3"),
-    ])
+    model = nn.Sequential(
+        [
+            nn.Input(shape=(FEATURES,)),
+            nn.Dense(25, activation="relu", name="L1"),
+            nn.Dense(15, activation="relu", name="L2"),
+            nn.Dense(10, activation="linear", name="L3"),
+        ]
+    )
     model.compile(
         loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True),
         optimizer=nn.optimizers.Adam(learning_rate=0.001),
@@ -48,7 +51,9 @@ def course_model() -> nn.Sequential:
     return model
 
 
-def engine_loop(model: nn.Sequential, x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int) -> None:
+def engine_loop(
+    model: nn.Sequential, x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int
+) -> None:
     """The same training written directly on the engine, without nn's layers, loss or fit:
     the difference to `fit` is nn's own overhead, the rest is the engine's."""
     (w1, b1, w2, b2, w3, b3) = params = model.trainable_weights
@@ -56,22 +61,23 @@ def engine_loop(model: nn.Sequential, x: np.ndarray, y: np.ndarray, batch_size: 
     for _ in range(epochs):
         order = ag.random_generator().permutation(len(x))
         for start in range(0, len(x), batch_size):
-            rows = order[start:start + batch_size]
+            rows = order[start : start + batch_size]
             xb, yb = ag.from_numpy(x[rows]), y[rows]
             for p in params:
                 p.grad = None
-            z = (((xb @ w1 + b1).relu() @ w2 + b2).relu() @ w3 + b3)
+            z = ((xb @ w1 + b1).relu() @ w2 + b2).relu() @ w3 + b3
             loss = (ag.logsumexp(z, axis=-1) - z[np.arange(len(rows)), yb]).mean()
             loss.backward()
             optimizer.step(params)
             float(loss.data)
 
 
-def time_per_step(run, steps: int, repeats: int) -> float:
+def time_per_step(run, batch_size: int, epochs: int, steps: int, repeats: int) -> float:
+    """The median over `repeats` of the time per step of `run(batch_size, epochs)`."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        run()
+        run(batch_size, epochs)
         times.append((time.perf_counter() - start) / steps)
     return float(np.median(times))
 
@@ -97,17 +103,18 @@ def main() -> None:
     gap = max(float(np.abs(a - b).max()) for a, b in zip(model.get_weights(), reference.weights))
     print(f"max |nn - numpy| weight difference after one epoch: {gap:.2e}\n")
 
-    print(f"{'batch':>6} {'steps':>6} {'nn fit':>12} {'engine loop':>12} {'numpy':>12} {'fit/numpy':>10}")
+    print(
+        f"{'batch':>6} {'steps':>6} {'nn fit':>12} {'engine loop':>12} {'numpy':>12} {'fit/numpy':>10}"
+    )
+    runners = (
+        lambda b, e: model.fit(x, y, batch_size=b, epochs=e, verbose=0),
+        lambda b, e: engine_loop(model, x, y, b, e),
+        lambda b, e: reference.fit(x, y, b, e, rng),
+    )
     for batch_size, epochs in ((32, 3), (SAMPLES, 40)):
         steps = epochs * -(-SAMPLES // batch_size)
-        fit_time = time_per_step(
-            lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0), steps, args.repeats
-        )
-        engine_time = time_per_step(
-            lambda: engine_loop(model, x, y, batch_size, epochs), steps, args.repeats
-        )
-        numpy_time = time_per_step(
-            lambda: reference.fit(x, y, batch_size, epochs, rng), steps, args.repeats
+        fit_time, engine_time, numpy_time = (
+            time_per_step(run, batch_size, epochs, steps, args.repeats) for run in runners
         )
         print(
             f"{batch_size:>6} {steps:>6} {fit_time * 1e6:>9.1f} us {engine_time * 1e6:>9.1f} us "

@@ -17,13 +17,24 @@ import numpy as np
 class NumpyMLP:
     """Dense layers with ReLU between them and a linear output, trained with Adam."""
 
-    def __init__(self, weights: list[np.ndarray], learning_rate: float = 0.001,
-                 beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7) -> None:
+    def __init__(
+        self,
+        weights: list[np.ndarray],
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ) -> None:
         self.weights = [w.astype(np.float32) for w in weights]  # [W1, b1, W2, b2, ...]
         self.m = [np.zeros_like(w) for w in self.weights]
         self.v = [np.zeros_like(w) for w in self.weights]
         self.work = [(np.empty_like(w), np.empty_like(w)) for w in self.weights]
-        self.learning_rate, self.beta_1, self.beta_2, self.epsilon = learning_rate, beta_1, beta_2, epsilon
+        self.learning_rate, self.beta_1, self.beta_2, self.epsilon = (
+            learning_rate,
+            beta_1,
+            beta_2,
+            epsilon,
+        )
         self.iterations = 0
 
     def train_step(self, x: np.ndarray, y: np.ndarray) -> float:
@@ -73,8 +84,9 @@ class NumpyMLP:
         self.iterations += 1
         return loss
 
-    def fit(self, x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int,
-            rng: np.random.Generator) -> list[float]:
+    def fit(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int, rng: np.random.Generator
+    ) -> list[float]:
         """Epochs of shuffled mini-batches, as `Sequential.fit`; returns the epoch mean losses."""
         history = []
         n = x.shape[0]
@@ -82,7 +94,7 @@ class NumpyMLP:
             order = rng.permutation(n)
             total = 0.0
             for start in range(0, n, batch_size):
-                rows = order[start:start + batch_size]
+                rows = order[start : start + batch_size]
                 total += self.train_step(x[rows], y[rows]) * len(rows)
             history.append(total / n)
         return history

@@ -28,15 +28,20 @@ def main(epochs: int = 40, verbose: int = 1) -> dict[str, float]:
     X = digits.data / 16.0  # pixel intensities 0..16 -> 0..1
     y = digits.target
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
-    print(f"training on {X_train.shape[0]} images of {X_train.shape[1]} pixels, testing on {X_test.shape[0]}")
+    print(
+        f"training on {X_train.shape[0]} images of {X_train.shape[1]} pixels, testing on {X_test.shape[0]}"
+    )
 
     nn.set_seed(1234)
-    model = Sequential([
-        Input(shape=(64,)),
-        Dense(25, activation="relu", name="L1"),
-        Dense(15, activation="relu", name="L2"),
-        Dense(10, activation="linear", name="L3"),
-    ], name="my_model")
+    model = Sequential(
+        [
+            Input(shape=(64,)),
+            Dense(25, activation="relu", name="L1"),
+            Dense(15, activation="relu", name="L2"),
+            Dense(10, activation="linear", name="L3"),
+        ],
+        name="my_model",
+    )
     model.summary()
 
     model.compile(
@@ -49,7 +54,9 @@ def main(epochs: int = 40, verbose: int = 1) -> dict[str, float]:
     # the model outputs logits; softmax turns them into probabilities, as tf.nn.softmax does
     probabilities = nn.softmax(model.predict(X_test[:5]))
     for image, p in enumerate(probabilities):
-        print(f"test image {image}: predicted {p.argmax()} (probability {p.max():.2f}), label {y_test[image]}")
+        print(
+            f"test image {image}: predicted {p.argmax()} (probability {p.max():.2f}), label {y_test[image]}"
+        )
 
     accuracy = {
         "train": float(np.mean(model.predict(X_train).argmax(axis=1) == y_train)),

@@ -28,9 +28,17 @@ def blobs(m: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return centres[y] + rng.normal(scale=1.0, size=(m, 2)), y
 
 
-def train(output_activation: str, loss: nn.losses.Loss, x: np.ndarray, y: np.ndarray, epochs: int) -> nn.Sequential:
+def train(
+    output_activation: str, loss: nn.losses.Loss, x: np.ndarray, y: np.ndarray, epochs: int
+) -> nn.Sequential:
     nn.set_seed(1234)
-    model = Sequential([Dense(25, activation="relu"), Dense(15, activation="relu"), Dense(4, activation=output_activation)])
+    model = Sequential(
+        [
+            Dense(25, activation="relu"),
+            Dense(15, activation="relu"),
+            Dense(4, activation=output_activation),
+        ]
+    )
     model.compile(loss=loss, optimizer=Adam(0.001), metrics=["accuracy"])
     model.fit(x, y, epochs=epochs, verbose=0)
     return model
@@ -42,7 +50,9 @@ def main(epochs: int = 20) -> dict[str, float]:
     logits_model = train("linear", SparseCategoricalCrossentropy(from_logits=True), x, y, epochs)
     results = {
         "softmax output accuracy": float(np.mean(softmax_model.predict(x).argmax(1) == y)),
-        "linear output + from_logits accuracy": float(np.mean(logits_model.predict(x).argmax(1) == y)),
+        "linear output + from_logits accuracy": float(
+            np.mean(logits_model.predict(x).argmax(1) == y)
+        ),
     }
     for name, value in results.items():
         print(f"{name}: {value:.3f}")
@@ -53,8 +63,10 @@ def main(epochs: int = 20) -> dict[str, float]:
     z = np.array([[1000.0, 0.0, 0.0, 0.0]])
     exact = SparseCategoricalCrossentropy(from_logits=True)(np.array([1]), z)
     clipped = SparseCategoricalCrossentropy()(np.array([1]), nn.softmax(z))
-    print(f"loss of logit 1000 on the wrong class: from logits {float(exact):.1f} (exact), "
-          f"from probabilities {float(clipped):.2f} (softmax underflows to 0, clipped at 1e-7)")
+    print(
+        f"loss of logit 1000 on the wrong class: from logits {float(exact):.1f} (exact), "
+        f"from probabilities {float(clipped):.2f} (softmax underflows to 0, clipped at 1e-7)"
+    )
     results["loss from logits"] = float(exact)
     results["loss from probabilities"] = float(clipped)
     return results

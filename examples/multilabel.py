@@ -29,7 +29,9 @@ def main(epochs: int = 30) -> dict[str, float]:
     x_train, y_train, x_test, y_test = x[:1200], y[:1200], x[1200:], y[1200:]
 
     nn.set_seed(1234)
-    model = Sequential([nn.Input(shape=(8,)), Dense(16, activation="relu"), Dense(3, activation="sigmoid")])
+    model = Sequential(
+        [nn.Input(shape=(8,)), Dense(16, activation="relu"), Dense(3, activation="sigmoid")]
+    )
     model.compile(loss=BinaryCrossentropy(), optimizer=Adam(0.01), metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=epochs, verbose=0)
 

@@ -15,7 +15,8 @@ return a numpy array, like `tf.nn.softmax(logits)` at prediction time:
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

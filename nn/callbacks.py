@@ -16,7 +16,8 @@ import math
 import sys
 import time
 import warnings
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -60,7 +61,8 @@ class CallbackList:
             callback.set_model(model)
             callback.set_params(params)
         self.batch_callbacks = [
-            c for c in self.callbacks
+            c
+            for c in self.callbacks
             if type(c).on_train_batch_end is not Callback.on_train_batch_end
         ]
 
@@ -240,7 +242,9 @@ class EarlyStopping(Callback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                print(
+                    f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}."
+                )
             self.model.set_weights(self.best_weights)
 
 

@@ -13,7 +13,8 @@ The random ones draw from `ag.random_generator()`, so `nn.set_seed(s)` (or
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

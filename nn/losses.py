@@ -141,7 +141,9 @@ class Loss:
 
     def __call__(self, y_true: Any, y_pred: Any) -> ag.Tensor:
         y_pred = _as_tensor(y_pred)
-        y = self.prepare_targets(y_true.data if isinstance(y_true, ag.Tensor) else y_true, y_pred.shape)
+        y = self.prepare_targets(
+            y_true.data if isinstance(y_true, ag.Tensor) else y_true, y_pred.shape
+        )
         if y.shape[0] != y_pred.shape[0]:
             raise ValueError(
                 f"{self.name}: y_true has {y.shape[0]} samples but y_pred has {y_pred.shape[0]}"
@@ -236,9 +238,7 @@ class SparseCategoricalCrossentropy(Loss):
             )
         if y.dtype.kind not in "biuf" or not _integer_valued(y):
             bad = y[y != np.round(y)].flat[0].item() if y.dtype.kind == "f" else y.dtype
-            raise ValueError(
-                f"{self.name}: labels must be integers 0..{classes - 1}, got {bad}"
-            )
+            raise ValueError(f"{self.name}: labels must be integers 0..{classes - 1}, got {bad}")
         y = y.astype(np.int64)
         outside = (y < 0) | (y >= classes)
         if outside.any():

@@ -13,7 +13,7 @@ thresholds the output at 0.5 even when it is a logit (`from_logits=True`).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,9 @@ class Sequential:
     array([0., 1., 1., 0.], dtype=float32)
     """
 
-    def __init__(self, layers: Sequence[Layer | Input] | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, layers: Sequence[Layer | Input] | None = None, name: str | None = None
+    ) -> None:
         self.name = name if name is not None else unique_name("sequential")
         self.layers: list[Layer] = []
         self.input_shape: Shape | None = None

@@ -21,7 +21,7 @@ A hand-written training loop:
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -70,9 +70,9 @@ class Optimizer:
 class SGD(Optimizer):
     """Gradient descent, with optional momentum (Keras's form, not PyTorch's).
 
-        plain:     w -= lr * g
-        momentum:  m = momentum * m - lr * g;  w += m
-        nesterov:  m = momentum * m - lr * g;  w += momentum * m - lr * g
+    plain:     w -= lr * g
+    momentum:  m = momentum * m - lr * g;  w += m
+    nesterov:  m = momentum * m - lr * g;  w += momentum * m - lr * g
     """
 
     def __init__(
@@ -102,19 +102,19 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam with bias correction, in Keras's "epsilon hat" form (t = iterations + 1):
 
-        m += (g - m)(1 - beta_1);   v += (g^2 - v)(1 - beta_2)
-        alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t);   w -= alpha m / (sqrt(v) + epsilon)
+            m += (g - m)(1 - beta_1);   v += (g^2 - v)(1 - beta_2)
+            alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t);   w -= alpha m / (sqrt(v) + epsilon)
 
-    (PyTorch writes w -= lr m_hat / (sqrt(v_hat) + eps): the same up to where eps sits.)
+        (PyTorch writes w -= lr m_hat / (sqrt(v_hat) + eps): the same up to where eps sits.)
 
-    >>> import autograd_lite as ag
+        >>> import autograd_lite as ag
 
-from .utils import lookup
-    >>> w = ag.Tensor([0.0], requires_grad=True)
-    >>> w.grad = np.array([0.1], dtype=np.float32)
-    >>> Adam().step([w])
-    >>> round(float(w.data[0]), 8)  # Keras: -9.99968e-4 (the paper's form: -9.99999e-4)
-    -0.00099997
+    from .utils import lookup
+        >>> w = ag.Tensor([0.0], requires_grad=True)
+        >>> w.grad = np.array([0.1], dtype=np.float32)
+        >>> Adam().step([w])
+        >>> round(float(w.data[0]), 8)  # Keras: -9.99968e-4 (the paper's form: -9.99999e-4)
+        -0.00099997
     """
 
     slot_names = ("m", "v", "work", "work_2")  # work arrays: the update allocates nothing
@@ -152,12 +152,14 @@ from .utils import lookup
 class RMSprop(Optimizer):
     """RMSprop as in Keras, with epsilon inside the square root:
 
-        v = rho v + (1 - rho) g^2;   w -= lr g / sqrt(v + epsilon)
+    v = rho v + (1 - rho) g^2;   w -= lr g / sqrt(v + epsilon)
     """
 
     slot_names = ("velocity",)
 
-    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7) -> None:
+    def __init__(
+        self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7
+    ) -> None:
         super().__init__(learning_rate)
         self.rho, self.epsilon = rho, epsilon
 

@@ -6,7 +6,8 @@ only slices arrays and wraps them with `ag.from_numpy` (no copy).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,11 @@ def check_finite(a: np.ndarray, what: str, caller: str) -> None:
 
 
 def check_batch_size(batch_size: Any, caller: str) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         raise ValueError(f"{caller}: batch_size must be a positive integer, got {batch_size!r}")
     return int(batch_size)
 
@@ -91,7 +96,10 @@ def batches(
     order = ag.random_generator().permutation(n) if shuffle else None
     for start in range(0, n, batch_size):
         if order is None:
-            xb, yb = x[start : start + batch_size], None if y is None else y[start : start + batch_size]
+            xb, yb = (
+                x[start : start + batch_size],
+                None if y is None else y[start : start + batch_size],
+            )
         else:
             rows = order[start : start + batch_size]
             xb, yb = x[rows], None if y is None else y[rows]

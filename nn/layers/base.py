@@ -7,7 +7,8 @@ forward pass, made of engine ops) and `compute_output_shape(input_shape)`.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -58,9 +59,7 @@ class Dense(Layer):
         dtype: Any = "float32",
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(
-                f"Dense: `units` must be a positive integer, received units={units!r}"
-            )
+            raise ValueError(f"Dense: `units` must be a positive integer, received units={units!r}")
         super().__init__(name=name, dtype=dtype)
         self.units = int(units)
         self.activation = activations.get(activation)
@@ -69,8 +68,12 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
 
     def build(self, input_shape: Shape) -> None:
-        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
-        self.bias = self.add_weight("bias", (self.units,), self.bias_initializer) if self.use_bias else None
+        self.kernel = self.add_weight(
+            "kernel", (input_shape[-1], self.units), self.kernel_initializer
+        )
+        self.bias = (
+            self.add_weight("bias", (self.units,), self.bias_initializer) if self.use_bias else None
+        )
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
         y = x @ self.kernel

@@ -51,12 +51,16 @@ def test_early_stopping_waits_patience_epochs_after_the_best():
 def test_early_stopping_min_delta_and_max_mode():
     model, x, y = model_and_data()
     stopper = EarlyStopping(monitor="val_loss", patience=1, min_delta=0.5)
-    history = model.fit(x, y, epochs=5, verbose=0, callbacks=[Scripted([5.0, 4.8, 4.7, 1.0, 0.0]), stopper])
+    history = model.fit(
+        x, y, epochs=5, verbose=0, callbacks=[Scripted([5.0, 4.8, 4.7, 1.0, 0.0]), stopper]
+    )
     assert history.epoch == [0, 1]  # 4.8 is not better than 5.0 by more than 0.5
 
     model, x, y = model_and_data()
     stopper = EarlyStopping(monitor="val_loss", mode="max", patience=1)
-    history = model.fit(x, y, epochs=5, verbose=0, callbacks=[Scripted([1.0, 2.0, 1.5, 3.0, 4.0]), stopper])
+    history = model.fit(
+        x, y, epochs=5, verbose=0, callbacks=[Scripted([1.0, 2.0, 1.5, 3.0, 4.0]), stopper]
+    )
     assert history.epoch == [0, 1, 2]
 
 
@@ -77,7 +81,9 @@ def test_early_stopping_restores_the_best_weights():
 
 def test_early_stopping_warns_about_a_missing_metric():
     model, x, y = model_and_data()
-    with pytest.warns(UserWarning, match="'val_accuracy' is not available; available metrics are: loss"):
+    with pytest.warns(
+        UserWarning, match="'val_accuracy' is not available; available metrics are: loss"
+    ):
         model.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping(monitor="val_accuracy")])
 
 
@@ -85,7 +91,9 @@ def test_terminate_on_nan_stops_at_the_first_bad_batch(capsys):
     model, x, y = model_and_data()
     model.compile(loss="mse", optimizer=nn.optimizers.SGD(learning_rate=1e6))  # diverges
     with np.errstate(over="ignore", invalid="ignore"):
-        history = model.fit(x * 1e3, y, epochs=50, batch_size=8, verbose=0, callbacks=[TerminateOnNaN()])
+        history = model.fit(
+            x * 1e3, y, epochs=50, batch_size=8, verbose=0, callbacks=[TerminateOnNaN()]
+        )
     out = capsys.readouterr().out
     assert "Invalid loss, terminating training" in out
     assert len(history.epoch) < 50

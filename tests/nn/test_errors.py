@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import nn
 from nn import Dense, Input, Sequential
 from nn.losses import CategoricalCrossentropy, SparseCategoricalCrossentropy
 
@@ -28,7 +27,9 @@ def test_compile_without_loss():
 
 
 def test_x_and_y_of_different_lengths():
-    with pytest.raises(ValueError, match="x and y have different numbers of samples: x has 10, y has 9"):
+    with pytest.raises(
+        ValueError, match="x and y have different numbers of samples: x has 10, y has 9"
+    ):
         compiled().fit(X, Y[:9])
 
 
@@ -63,7 +64,10 @@ def test_one_hot_to_sparse_and_sparse_to_categorical_name_the_right_loss():
 def test_nan_or_inf_in_the_data(bad):
     x = X.copy()
     x[3, 2] = bad
-    with pytest.raises(ValueError, match=rf"fit: x contains NaN or Inf \(1 values, the first {bad} at index \(3, 2\)\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"fit: x contains NaN or Inf \(1 values, the first {bad} at index \(3, 2\)\)",
+    ):
         compiled().fit(x, Y)
     y = np.ones(10)
     y[4] = bad
@@ -73,7 +77,9 @@ def test_nan_or_inf_in_the_data(bad):
 
 @pytest.mark.parametrize("batch_size", [0, -3, 2.5])
 def test_batch_size_must_be_positive(batch_size):
-    with pytest.raises(ValueError, match=f"fit: batch_size must be a positive integer, got {batch_size}"):
+    with pytest.raises(
+        ValueError, match=f"fit: batch_size must be a positive integer, got {batch_size}"
+    ):
         compiled().fit(X, Y, batch_size=batch_size)
 
 
@@ -85,14 +91,21 @@ def test_empty_data():
 def test_unknown_activation_loss_optimizer_and_metric_list_valid_names():
     with pytest.raises(ValueError, match="Unknown activation 'rellu'. Valid names: .*relu"):
         Dense(3, activation="rellu")
-    with pytest.raises(ValueError, match="Unknown loss 'categorical'. Valid names: .*sparse_categorical_crossentropy"):
+    with pytest.raises(
+        ValueError,
+        match="Unknown loss 'categorical'. Valid names: .*sparse_categorical_crossentropy",
+    ):
         Sequential([Dense(2)]).compile(loss="categorical")
-    with pytest.raises(ValueError, match="Unknown metric .acuracy.. Valid names: acc, accuracy, binary_accuracy"):
+    with pytest.raises(
+        ValueError, match="Unknown metric .acuracy.. Valid names: acc, accuracy, binary_accuracy"
+    ):
         Sequential([Dense(2)]).compile(loss="mse", metrics=["acuracy"])
 
 
 def test_validation_split_must_leave_samples_on_both_sides():
-    with pytest.raises(ValueError, match="validation_split=0.95 of 10 samples leaves 0 for training and 10"):
+    with pytest.raises(
+        ValueError, match="validation_split=0.95 of 10 samples leaves 0 for training and 10"
+    ):
         compiled().fit(X, Y, validation_split=0.95)
 
 

@@ -28,19 +28,25 @@ def fit_like_keras(loss_name: str, optimizer_name: str) -> tuple[list[np.ndarray
     loss_name = loss_name.removesuffix("_tfquirk")
     loss, optimizer = LOSSES[loss_name], OPTIMIZERS[optimizer_name]
     initial = [REFERENCE[f"{loss_name}/initial/{i}"] for i in range(4)]
-    model = nn.Sequential([
-        nn.Input(shape=(initial[0].shape[0],)),
-        nn.Dense(initial[0].shape[1], activation="relu"),
-        nn.Dense(initial[2].shape[1], activation=loss["activation"]),
-    ])
+    model = nn.Sequential(
+        [
+            nn.Input(shape=(initial[0].shape[0],)),
+            nn.Dense(initial[0].shape[1], activation="relu"),
+            nn.Dense(initial[2].shape[1], activation=loss["activation"]),
+        ]
+    )
     model.set_weights(initial)
     model.compile(
         loss=getattr(nn.losses, loss["loss"])(**loss["arguments"]),
         optimizer=getattr(nn.optimizers, optimizer["optimizer"])(**optimizer["arguments"]),
     )
     history = model.fit(
-        REFERENCE[f"{loss_name}/x"], REFERENCE[f"{loss_name}/y"],
-        batch_size=16, epochs=1, shuffle=False, verbose=0,
+        REFERENCE[f"{loss_name}/x"],
+        REFERENCE[f"{loss_name}/y"],
+        batch_size=16,
+        epochs=1,
+        shuffle=False,
+        verbose=0,
     )
     return model.get_weights(), history.history["loss"][0]
 

@@ -14,16 +14,31 @@ def test_nn_imports_only_the_public_engine_api():
     for path in sorted(NN.rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("autograd_lite"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("autograd_lite")
+            ):
                 raise AssertionError(f"{path.name}: 'from {node.module} import ...'; use ag.<name>")
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name.startswith("autograd_lite"):
                         assert (alias.name, alias.asname) == ("autograd_lite", "ag"), path.name
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "ag":
-                assert not node.attr.startswith("_") and hasattr(ag, node.attr), f"{path.name}: ag.{node.attr}"
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "ag"
+            ):
+                assert not node.attr.startswith("_") and hasattr(ag, node.attr), (
+                    f"{path.name}: ag.{node.attr}"
+                )
 
 
 def test_the_engine_does_not_import_nn():
     code = "import sys, autograd_lite; print('nn' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "False"
+    )

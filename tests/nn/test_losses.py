@@ -45,8 +45,12 @@ def test_categorical_and_sparse_keras_example():
     onehot, labels = np.array([[0, 1, 0], [0, 0, 1]]), np.array([1, 2])
     expected = -np.mean(np.log([0.95, 0.1]))
     assert float(CategoricalCrossentropy()(onehot, PROBS)) == pytest.approx(expected, rel=1e-6)
-    assert float(SparseCategoricalCrossentropy()(labels, PROBS)) == pytest.approx(expected, rel=1e-6)
-    assert float(SparseCategoricalCrossentropy()(labels.reshape(2, 1), PROBS)) == pytest.approx(expected)
+    assert float(SparseCategoricalCrossentropy()(labels, PROBS)) == pytest.approx(
+        expected, rel=1e-6
+    )
+    assert float(SparseCategoricalCrossentropy()(labels.reshape(2, 1), PROBS)) == pytest.approx(
+        expected
+    )
     assert expected == pytest.approx(1.177, abs=1e-3)
 
 
@@ -61,8 +65,15 @@ def test_probabilities_are_renormalised():
 def test_from_logits_stays_finite_for_huge_logits(big):
     z = np.array([[big, 0.0, -big]])
     expected = np.logaddexp.reduce(z, axis=1) - z[:, 1]  # -log softmax(z)[1]
-    for loss in (SparseCategoricalCrossentropy(from_logits=True), CategoricalCrossentropy(from_logits=True)):
-        y = np.array([1]) if isinstance(loss, SparseCategoricalCrossentropy) else np.array([[0, 1, 0]])
+    for loss in (
+        SparseCategoricalCrossentropy(from_logits=True),
+        CategoricalCrossentropy(from_logits=True),
+    ):
+        y = (
+            np.array([1])
+            if isinstance(loss, SparseCategoricalCrossentropy)
+            else np.array([[0, 1, 0]])
+        )
         value = float(loss(y, z))
         assert np.isfinite(value) and value == pytest.approx(expected[0])
     bce = BinaryCrossentropy(from_logits=True)(np.array([[1.0]]), np.array([[big]]))
@@ -74,14 +85,23 @@ def test_from_logits_stays_finite_for_huge_logits(big):
     [
         (losses.mean_squared_error, np.array([[0.3, -1.0, 2.0]]), np.array([[0.5, 0.1, -0.4]])),
         (losses.binary_crossentropy, np.array([[1.0, 0.0, 1.0]]), np.array([[0.3, 0.6, 0.8]])),
-        (lambda t, p: losses.binary_crossentropy(t, p, from_logits=True),
-         np.array([[1.0, 0.0, 0.5]]), np.array([[-2.0, 0.6, 3.0]])),
+        (
+            lambda t, p: losses.binary_crossentropy(t, p, from_logits=True),
+            np.array([[1.0, 0.0, 0.5]]),
+            np.array([[-2.0, 0.6, 3.0]]),
+        ),
         (losses.categorical_crossentropy, np.array([[0.0, 1.0, 0.0]]), np.array([[0.2, 0.5, 0.3]])),
-        (lambda t, p: losses.categorical_crossentropy(t, p, from_logits=True),
-         np.array([[0.0, 1.0, 0.0]]), np.array([[2.0, -1.0, 0.3]])),
+        (
+            lambda t, p: losses.categorical_crossentropy(t, p, from_logits=True),
+            np.array([[0.0, 1.0, 0.0]]),
+            np.array([[2.0, -1.0, 0.3]]),
+        ),
         (losses.sparse_categorical_crossentropy, np.array([2]), np.array([[0.2, 0.5, 0.3]])),
-        (lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=True),
-         np.array([0]), np.array([[2.0, -1.0, 0.3]])),
+        (
+            lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=True),
+            np.array([0]),
+            np.array([[2.0, -1.0, 0.3]]),
+        ),
     ],
 )
 def test_loss_gradients_through_the_engine(loss, y_true, y_pred):
@@ -127,5 +147,7 @@ def test_one_hot_to_sparse_and_labels_to_categorical_say_which_loss_fits():
 
 
 def test_binary_targets_must_be_in_0_1():
-    with pytest.raises(ValueError, match=r"BinaryCrossentropy: targets must lie in \[0, 1\].*got 2"):
+    with pytest.raises(
+        ValueError, match=r"BinaryCrossentropy: targets must lie in \[0, 1\].*got 2"
+    ):
         BinaryCrossentropy()(np.array([0, 2]), np.array([[0.5], [0.5]]))

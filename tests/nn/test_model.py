@@ -12,12 +12,15 @@ from nn.optimizers import Adam
 
 
 def course_model(features=400):
-    return Sequential([
-        Input(shape=(features,)),
-        Dense(25, activation="relu", name="L1"),
-        Dense(15, activation="relu", name="L2"),
-        Dense(10, activation="linear", name="L3"),
-    ], name="my_model")
+    return Sequential(
+        [
+            Input(shape=(features,)),
+            Dense(25, activation="relu", name="L1"),
+            Dense(15, activation="relu", name="L2"),
+            Dense(10, activation="linear", name="L3"),
+        ],
+        name="my_model",
+    )
 
 
 def blobs(m=300, features=6, classes=3, seed=0):
@@ -91,6 +94,8 @@ def test_fit_learns_separable_classes_with_history_and_metrics():
     assert history.history["accuracy"][-1] > 0.9 and history.history["val_accuracy"][-1] > 0.9
     assert model.history is history
     loss, accuracy = model.evaluate(x, y)
+    by_hand = SparseCategoricalCrossentropy(from_logits=True)(y, model.predict(x))
+    assert loss == pytest.approx(float(by_hand), rel=1e-5)
     predicted = model.predict(x).argmax(axis=1)
     assert accuracy == pytest.approx(np.mean(predicted == y))
     logits = model.predict(x[:5])
@@ -108,9 +113,13 @@ def test_epoch_loss_is_the_batch_size_weighted_mean_of_batch_losses():
     probe.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="sgd")
     probe.set_weights(start)
     for lo, hi in ((0, 32), (32, 40)):  # the same steps, by hand
-        losses.append(probe.train_step(ag.Tensor(x[lo:hi], dtype=np.float32), ag.Tensor(y[lo:hi]))["loss"])
+        losses.append(
+            probe.train_step(ag.Tensor(x[lo:hi], dtype=np.float32), ag.Tensor(y[lo:hi]))["loss"]
+        )
     history = model.fit(x, y, batch_size=32, shuffle=False, verbose=0)
-    assert history.history["loss"][0] == pytest.approx((32 * losses[0] + 8 * losses[1]) / 40, rel=1e-6)
+    assert history.history["loss"][0] == pytest.approx(
+        (32 * losses[0] + 8 * losses[1]) / 40, rel=1e-6
+    )
 
 
 def test_same_seed_gives_bit_identical_weights_and_history():
@@ -183,15 +192,21 @@ def test_initial_epoch_and_validation_data():
     x, y = blobs(m=64)
     model = Sequential([Dense(3)])
     model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="adam")
-    history = model.fit(x, y, epochs=5, initial_epoch=3, validation_data=(x[:10], y[:10]), verbose=0)
+    history = model.fit(
+        x, y, epochs=5, initial_epoch=3, validation_data=(x[:10], y[:10]), verbose=0
+    )
     assert history.epoch == [3, 4] and len(history.history["val_loss"]) == 2
-    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x[:10], y[:10]), rel=1e-6)
+    assert history.history["val_loss"][-1] == pytest.approx(
+        model.evaluate(x[:10], y[:10]), rel=1e-6
+    )
 
 
 def test_progress_bar_when_output_is_not_a_terminal(capsys):
     x, y = blobs(m=100)
     model = Sequential([Dense(3)])
-    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="adam", metrics=["accuracy"])
+    model.compile(
+        loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="adam", metrics=["accuracy"]
+    )
     model.fit(x, y, epochs=2, batch_size=32)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
@@ -242,4 +257,6 @@ def test_evaluate_prints_one_line_when_asked(capsys):
     model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="adam")
     loss = model.evaluate(x, y, verbose=1)
     (line,) = capsys.readouterr().out.splitlines()
-    assert line.startswith("2/2 [==============================] - 0s ") and line.endswith(f"loss: {loss:.4f}")
+    assert line.startswith("2/2 [==============================] - 0s ") and line.endswith(
+        f"loss: {loss:.4f}"
+    )

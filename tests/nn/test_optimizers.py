@@ -30,7 +30,9 @@ def test_sgd_momentum_keras_form():
 
 def test_sgd_nesterov_keras_form():
     # after m: w += 0.9 m - 0.1 g:  -0.095, then -0.1355
-    assert steps(SGD(0.1, momentum=0.9, nesterov=True), [0.5, 0.5]) == pytest.approx([0.905, 0.7695])
+    assert steps(SGD(0.1, momentum=0.9, nesterov=True), [0.5, 0.5]) == pytest.approx(
+        [0.905, 0.7695]
+    )
 
 
 def test_adam_first_step_is_keras_epsilon_hat_value():
@@ -77,7 +79,9 @@ def test_parameters_without_gradient_are_left_alone():
 
 def test_get_and_errors():
     assert isinstance(optimizers.get("adam"), Adam) and isinstance(optimizers.get("SGD"), SGD)
-    with pytest.raises(ValueError, match="Unknown optimizer .adamw.. Valid names: adam, rmsprop, sgd"):
+    with pytest.raises(
+        ValueError, match="Unknown optimizer .adamw.. Valid names: adam, rmsprop, sgd"
+    ):
         optimizers.get("adamw")
     with pytest.raises(ValueError, match="momentum must be in"):
         SGD(momentum=1.5)

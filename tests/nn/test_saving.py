@@ -45,7 +45,9 @@ def test_loading_names_the_first_mismatch_and_changes_nothing(tmp_path):
     make(hidden=5).save_weights(path)
     model = make(hidden=4)
     before = model.get_weights()
-    with pytest.raises(ValueError, match=r"'L1/kernel' has shape \(3, 5\) in .* but \(3, 4\) in the model"):
+    with pytest.raises(
+        ValueError, match=r"'L1/kernel' has shape \(3, 5\) in .* but \(3, 4\) in the model"
+    ):
         model.load_weights(path)
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
 
@@ -58,7 +60,9 @@ def test_extra_weights_in_the_file_are_an_error(tmp_path):
     path = tmp_path / "w.npz"
     make().save_weights(path)
     small = Sequential([Input(shape=(3,)), Dense(4, name="L1")])
-    with pytest.raises(ValueError, match="holds weights the model does not have: L2/bias, L2/kernel"):
+    with pytest.raises(
+        ValueError, match="holds weights the model does not have: L2/bias, L2/kernel"
+    ):
         small.load_weights(path)
 
 

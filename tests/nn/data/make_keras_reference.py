@@ -27,9 +27,9 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain float32 kernels, no reordered sums
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES, FEATURES, HIDDEN, CLASSES = 64, 5, 4, 3
@@ -42,7 +42,13 @@ LOSSES = {
     "bce_multilabel": (CLASSES, "sigmoid", "BinaryCrossentropy", {}, "multilabel"),
     "mse": (1, "linear", "MeanSquaredError", {}, "real"),
     "scce_probs": (CLASSES, "softmax", "SparseCategoricalCrossentropy", {}, "sparse"),
-    "scce_logits": (CLASSES, "linear", "SparseCategoricalCrossentropy", {"from_logits": True}, "sparse"),
+    "scce_logits": (
+        CLASSES,
+        "linear",
+        "SparseCategoricalCrossentropy",
+        {"from_logits": True},
+        "sparse",
+    ),
     "cce_probs": (CLASSES, "softmax", "CategoricalCrossentropy", {}, "onehot"),
     "cce_logits": (CLASSES, "linear", "CategoricalCrossentropy", {"from_logits": True}, "onehot"),
 }
@@ -71,12 +77,14 @@ def targets(kind: str, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def build(units: int, activation: str, quirk: bool, weights: list[np.ndarray]) -> keras.Model:
     output = keras.activations.get(activation)
     if activation != "linear" and not quirk:
-        output = lambda z, f=output: tf.identity(f(z))  # noqa: E731  (hide the logits)
-    model = keras.Sequential([
-        keras.Input(shape=(FEATURES,)),
-        keras.layers.Dense(HIDDEN, activation="relu"),
-        keras.layers.Dense(units, activation=output),
-    ])
+        output = lambda z, f=output: tf.identity(f(z))
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(FEATURES,)),
+            keras.layers.Dense(HIDDEN, activation="relu"),
+            keras.layers.Dense(units, activation=output),
+        ]
+    )
     model.set_weights(weights)
     return model
 
@@ -84,8 +92,13 @@ def build(units: int, activation: str, quirk: bool, weights: list[np.ndarray]) -
 def main() -> None:
     rng = np.random.default_rng(2024)
     settings = {
-        "losses": {name: {"activation": a, "loss": cls, "arguments": args} for name, (_, a, cls, args, _) in LOSSES.items()},
-        "optimizers": {name: {"optimizer": cls, "arguments": args} for name, (cls, args) in OPTIMIZERS.items()},
+        "losses": {
+            name: {"activation": a, "loss": cls, "arguments": args}
+            for name, (_, a, cls, args, _) in LOSSES.items()
+        },
+        "optimizers": {
+            name: {"optimizer": cls, "arguments": args} for name, (cls, args) in OPTIMIZERS.items()
+        },
     }
     out: dict[str, np.ndarray] = {
         "versions": np.array([tf.__version__, keras.__version__]),
