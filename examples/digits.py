@@ -5,12 +5,12 @@ The course trains Dense(25, relu) -> Dense(15, relu) -> Dense(10, linear) on 20x
 `load_digits` has 8x8 images, so here the network has 64 inputs. The code is the course's,
 with only the imports changed.
 
-Run with `make demo`, or `python examples/digits.py [--epochs 40]`. Writes no files.
+Run with `make demo`, or `python examples/digits.py [epochs]`. Writes no files.
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
 
 import numpy as np
 from sklearn.datasets import load_digits
@@ -67,6 +67,4 @@ def main(epochs: int = 40, verbose: int = 1) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Train the course's digit network on 8x8 digits.")
-    parser.add_argument("--epochs", type=int, default=40)
-    main(parser.parse_args().epochs)
+    main(*(int(arg) for arg in sys.argv[1:2]))  # optional argument: the number of epochs

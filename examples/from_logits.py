@@ -5,12 +5,12 @@ Two models, the same data: (a) Dense(..., activation='softmax') with the plain l
 whose loss is computed as logsumexp(z) - z[y] instead of -log(softmax(z)[y]). Both train;
 the second is exact even for huge logits, where the first has to clip probabilities at 1e-7.
 
-Run with `python examples/from_logits.py [--epochs 20]`. Writes no files.
+Run with `python examples/from_logits.py [epochs]`. Writes no files.
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
 
 import numpy as np
 
@@ -73,6 +73,4 @@ def main(epochs: int = 20) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="softmax output vs from_logits=True")
-    parser.add_argument("--epochs", type=int, default=20)
-    main(parser.parse_args().epochs)
+    main(*(int(arg) for arg in sys.argv[1:2]))  # optional argument: the number of epochs

@@ -4,12 +4,12 @@ The course's example: from a picture, is there a car? a bus? a pedestrian? Here 
 are random feature vectors and each label asks whether a (hidden) linear score is positive.
 One Dense(3, activation='sigmoid') output with BinaryCrossentropy on a (m, 3) 0/1 target.
 
-Run with `python examples/multilabel.py [--epochs 30]`. Writes no files.
+Run with `python examples/multilabel.py [epochs]`. Writes no files.
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
 
 import numpy as np
 
@@ -44,6 +44,4 @@ def main(epochs: int = 30) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="multi-label classification with sigmoid outputs")
-    parser.add_argument("--epochs", type=int, default=30)
-    main(parser.parse_args().epochs)
+    main(*(int(arg) for arg in sys.argv[1:2]))  # optional argument: the number of epochs

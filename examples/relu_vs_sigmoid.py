@@ -4,12 +4,12 @@ A ReLU unit is "off" (0) on one side of its kink and linear on the other, so a f
 add up to a piecewise-linear function. The target here is flat, then rises, then rises
 faster: three ReLU units can fit it almost exactly, sigmoid units only approximately.
 
-Run with `python examples/relu_vs_sigmoid.py [--epochs 300]`. Writes no files.
+Run with `python examples/relu_vs_sigmoid.py [epochs]`. Writes no files.
 """
 
 from __future__ import annotations
 
-import argparse
+import sys
 
 import numpy as np
 
@@ -41,6 +41,4 @@ def main(epochs: int = 300) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="ReLU vs sigmoid hidden units")
-    parser.add_argument("--epochs", type=int, default=300)
-    main(parser.parse_args().epochs)
+    main(*(int(arg) for arg in sys.argv[1:2]))  # optional argument: the number of epochs
