@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: demo test bench graphviz browser clean
 
 demo: $(STAMP) graphviz
-	$(PY) examples/engine_demo.py
+	$(PY) examples/digits.py
 
 test: $(STAMP) graphviz browser
 	$(PY) -m pytest -q

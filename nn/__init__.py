@@ -1,1 +1,51 @@
-"""nn: a Keras-style library (layers, losses, optimizers, Sequential) built on autograd_lite."""
+"""nn: a Keras-style library (layers, losses, optimizers, Sequential) built on autograd_lite.
+
+Every gradient comes from the engine: layers and losses are compositions of engine ops.
+
+    >>> import numpy as np, nn
+    >>> nn.set_seed(1234)
+    >>> model = nn.Sequential([
+    ...     nn.Input(shape=(4,)),
+    ...     nn.Dense(8, activation="relu", name="L1"),
+    ...     nn.Dense(3, activation="linear", name="L2"),
+    ... ])
+    >>> model.compile(loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True),
+    ...               optimizer=nn.optimizers.Adam(learning_rate=0.01))
+    >>> x = np.random.default_rng(0).normal(size=(60, 4))
+    >>> y = x[:, :3].argmax(axis=1)
+    >>> history = model.fit(x, y, epochs=50, verbose=0)
+    >>> bool(history.history["loss"][-1] < history.history["loss"][0] / 3)
+    True
+    >>> nn.softmax(model.predict(x[:2])).sum(axis=1).round(5)
+    array([1., 1.], dtype=float32)
+"""
+
+from . import activations, callbacks, initializers, layers, losses, metrics, optimizers
+from .activations import softmax
+from .callbacks import Callback, EarlyStopping, History, TerminateOnNaN
+from .gradient_check import check_gradients
+from .layers import Dense, Input, Layer, clear_session
+from .models import Sequential
+from .utils import set_seed
+
+__all__ = [
+    "Callback",
+    "Dense",
+    "EarlyStopping",
+    "History",
+    "Input",
+    "Layer",
+    "Sequential",
+    "TerminateOnNaN",
+    "activations",
+    "callbacks",
+    "check_gradients",
+    "clear_session",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "optimizers",
+    "set_seed",
+    "softmax",
+]

@@ -1,0 +1,134 @@
+"""Benchmark: `Sequential.fit` against the hand-written numpy reference, per training step.
+
+The course network (400-25-15-10, ReLU, linear output, SparseCategoricalCrossentropy
+(from_logits=True), Adam) on 5,000 x 400 random data, single-threaded, for batch 32 and for
+the full batch. Prints the median time per step of several repeats, side by side, and the
+ratio; also the same training written directly on the engine (no nn), which splits fit's
+overhead into nn's part and the engine's. `--profile` also prints where fit's time goes (cProfile).
+
+    python benchmarks/fit_bench.py [--repeats 5] [--profile]
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before numpy is imported: one thread, as the targets assume
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from numpy_reference import NumpyMLP
+
+import autograd_lite as ag
+import nn
+
+SAMPLES, FEATURES = 5000, 400
+
+
+def course_model() -> nn.Sequential:
+    model = nn.Sequential(
+        [
+            nn.Input(shape=(FEATURES,)),
+            nn.Dense(25, activation="relu", name="L1"),
+            nn.Dense(15, activation="relu", name="L2"),
+            nn.Dense(10, activation="linear", name="L3"),
+        ]
+    )
+    model.compile(
+        loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=nn.optimizers.Adam(learning_rate=0.001),
+    )
+    return model
+
+
+def engine_loop(
+    model: nn.Sequential, x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int
+) -> None:
+    """The same training written directly on the engine, without nn's layers, loss or fit:
+    the difference to `fit` is nn's own overhead, the rest is the engine's."""
+    (w1, b1, w2, b2, w3, b3) = params = model.trainable_weights
+    optimizer = nn.optimizers.Adam(learning_rate=0.001)
+    for _ in range(epochs):
+        order = ag.random_generator().permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            rows = order[start : start + batch_size]
+            xb, yb = ag.from_numpy(x[rows]), y[rows]
+            for p in params:
+                p.grad = None
+            z = ((xb @ w1 + b1).relu() @ w2 + b2).relu() @ w3 + b3
+            loss = (ag.logsumexp(z, axis=-1) - z[np.arange(len(rows)), yb]).mean()
+            loss.backward()
+            optimizer.step(params)
+            float(loss.data)
+
+
+def time_per_step(run, batch_size: int, epochs: int, steps: int, repeats: int) -> float:
+    """The median over `repeats` of the time per step of `run(batch_size, epochs)`."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run(batch_size, epochs)
+        times.append((time.perf_counter() - start) / steps)
+    return float(np.median(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((SAMPLES, FEATURES)).astype(np.float32)
+    y = rng.integers(0, 10, SAMPLES)
+    nn.set_seed(0)
+    model = course_model()
+    reference = NumpyMLP(model.get_weights())
+
+    # the same math: one epoch from the same weights, in the same sample order, agrees
+    nn.set_seed(1)
+    model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+    nn.set_seed(1)
+    reference.fit(x, y, batch_size=32, epochs=1, rng=ag.random_generator())
+    gap = max(float(np.abs(a - b).max()) for a, b in zip(model.get_weights(), reference.weights))
+    print(f"max |nn - numpy| weight difference after one epoch: {gap:.2e}\n")
+
+    print(
+        f"{'batch':>6} {'steps':>6} {'nn fit':>12} {'engine loop':>12} {'numpy':>12} {'fit/numpy':>10}"
+    )
+    runners = (
+        lambda b, e: model.fit(x, y, batch_size=b, epochs=e, verbose=0),
+        lambda b, e: engine_loop(model, x, y, b, e),
+        lambda b, e: reference.fit(x, y, b, e, rng),
+    )
+    for batch_size, epochs in ((32, 3), (SAMPLES, 40)):
+        steps = epochs * -(-SAMPLES // batch_size)
+        fit_time, engine_time, numpy_time = (
+            time_per_step(run, batch_size, epochs, steps, args.repeats) for run in runners
+        )
+        print(
+            f"{batch_size:>6} {steps:>6} {fit_time * 1e6:>9.1f} us {engine_time * 1e6:>9.1f} us "
+            f"{numpy_time * 1e6:>9.1f} us {fit_time / numpy_time:>10.2f}"
+        )
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        model.fit(x, y, batch_size=32, epochs=5, verbose=0)
+        profiler.disable()
+        print("\nwhere fit's time goes (batch 32, 5 epochs), by own time:")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()

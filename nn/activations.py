@@ -1,0 +1,141 @@
+"""Activation functions: `Dense(25, activation="relu")`, or called directly on data.
+
+Each is a composition of engine ops, so its gradient comes from the engine. Called on a
+Tensor they return a Tensor (inside the graph); called on a numpy array or a list they
+return a numpy array, like `tf.nn.softmax(logits)` at prediction time:
+
+    >>> import numpy as np
+    >>> from nn.activations import relu, softmax
+    >>> relu(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    >>> softmax([[1.0, 1.0]])
+    array([[0.5, 0.5]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import autograd_lite as ag
+
+from .utils import lookup
+
+Activation = Callable[[ag.Tensor], ag.Tensor]
+
+
+def _tensor_or_numpy(function: Callable[..., ag.Tensor]) -> Callable[..., Any]:
+    """Let `function` (written for Tensors) also take arrays and lists, returning numpy."""
+
+    @functools.wraps(function)
+    def wrapper(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(x, ag.Tensor):
+            return function(x, *args, **kwargs)
+        array = np.asarray(x)
+        if array.dtype.kind != "f" or not isinstance(x, np.ndarray):
+            array = array.astype(np.float32)  # lists and integers become float32, as in Keras
+        with ag.no_grad():
+            return function(ag.from_numpy(array), *args, **kwargs).data
+
+    return wrapper
+
+
+@_tensor_or_numpy
+def linear(x: ag.Tensor) -> ag.Tensor:
+    """The identity: f(x) = x (the output of a regression, or logits for `from_logits=True`).
+
+    >>> linear([1.0, -2.0])
+    array([ 1., -2.], dtype=float32)
+    """
+    return x
+
+
+@_tensor_or_numpy
+def relu(x: ag.Tensor) -> ag.Tensor:
+    """Rectified linear unit: f(x) = max(x, 0); f'(0) is taken as 0.
+
+    >>> relu([-3.0, 0.5])
+    array([0. , 0.5], dtype=float32)
+    """
+    return ag.relu(x)
+
+
+@_tensor_or_numpy
+def sigmoid(x: ag.Tensor) -> ag.Tensor:
+    """Logistic function: f(x) = 1 / (1 + e^-x), computed without overflow.
+
+    >>> sigmoid([0.0, 1e4, -1e4])
+    array([0.5, 1. , 0. ], dtype=float32)
+    """
+    return ag.sigmoid(x)
+
+
+@_tensor_or_numpy
+def tanh(x: ag.Tensor) -> ag.Tensor:
+    """Hyperbolic tangent: f(x) = (e^x - e^-x) / (e^x + e^-x).
+
+    >>> tanh([0.0])
+    array([0.], dtype=float32)
+    """
+    return ag.tanh(x)
+
+
+@_tensor_or_numpy
+def softmax(x: ag.Tensor, axis: int = -1) -> ag.Tensor:
+    """Probabilities along `axis`: f(x)_i = e^(x_i) / sum_j e^(x_j), finite for logits of +-1e4.
+
+    >>> softmax([[0.0, 0.0, 0.0, 0.0], [1e4, 0.0, 0.0, 0.0]])
+    array([[0.25, 0.25, 0.25, 0.25],
+           [1.  , 0.  , 0.  , 0.  ]], dtype=float32)
+    """
+    return ag.softmax(x, axis=axis)
+
+
+@_tensor_or_numpy
+def leaky_relu(x: ag.Tensor, negative_slope: float = 0.2) -> ag.Tensor:
+    """f(x) = x for x > 0, else negative_slope * x (Keras's string 'leaky_relu' uses 0.2).
+
+    >>> leaky_relu([-1.0, 2.0])
+    array([-0.2,  2. ], dtype=float32)
+    """
+    return ag.leaky_relu(x, negative_slope=negative_slope)
+
+
+@_tensor_or_numpy
+def silu(x: ag.Tensor) -> ag.Tensor:
+    """Sigmoid-weighted linear unit, also called swish: f(x) = x * sigmoid(x).
+
+    >>> silu([0.0, 1.0]).round(4)
+    array([0.    , 0.7311], dtype=float32)
+    """
+    return ag.silu(x)
+
+
+swish = silu
+
+ALL_ACTIVATIONS: dict[str, Callable[..., Any]] = {
+    "linear": linear,
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "softmax": softmax,
+    "leaky_relu": leaky_relu,
+    "silu": silu,
+    "swish": silu,  # Keras's alias
+}
+
+
+def get(identifier: str | Callable[..., Any] | None) -> Callable[..., Any]:
+    """The activation for a name, a callable (returned as is) or None (linear).
+
+    >>> get("swish") is silu
+    True
+    """
+    if identifier is None:
+        return linear
+    if callable(identifier):
+        return identifier
+    return lookup("activation", identifier, ALL_ACTIVATIONS, "or pass a function of a Tensor")

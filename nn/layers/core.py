@@ -1,0 +1,85 @@
+"""The core layers: `Input` (declares the input shape) and `Dense` (a fully connected layer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import autograd_lite as ag
+
+from .. import activations, initializers
+from .base import Layer, Shape
+
+
+class Input:
+    """The shape of one example, given first to `Sequential` so it builds at once.
+
+    >>> import nn
+    >>> model = nn.Sequential([nn.Input(shape=(400,)), nn.Dense(25)])
+    >>> model.layers[0].get_weights()[0].shape
+    (400, 25)
+    """
+
+    def __init__(self, shape: tuple[int, ...], name: str | None = None) -> None:
+        shape = tuple(shape)
+        if not shape or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
+            raise ValueError(
+                f"Input: shape must be a tuple of positive integers such as (400,), got {shape}"
+            )
+        self.shape = shape
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Input(shape={self.shape})"
+
+
+class Dense(Layer):
+    """A fully connected layer: output = activation(x @ kernel + bias).
+
+    kernel has shape (input features, units), bias (units,).
+
+    >>> import nn
+    >>> layer = nn.Dense(2, activation="relu", kernel_initializer="ones")
+    >>> layer(np.array([[1.0, -3.0]])).data
+    array([[0., 0.]], dtype=float32)
+    >>> layer(np.array([[1.0, 2.0]])).data
+    array([[3., 3.]], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[..., Any] | None = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"Dense: `units` must be a positive integer, received units={units!r}")
+        super().__init__(name=name, dtype=dtype)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape: Shape) -> None:
+        self.kernel = self.add_weight(
+            "kernel", (input_shape[-1], self.units), self.kernel_initializer
+        )
+        self.bias = (
+            self.add_weight("bias", (self.units,), self.bias_initializer) if self.use_bias else None
+        )
+
+    def call(self, x: ag.Tensor) -> ag.Tensor:
+        y = x @ self.kernel
+        if self.bias is not None:
+            y = y + self.bias
+        return self.activation(y)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape[:-1]) + (self.units,)

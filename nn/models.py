@@ -1,0 +1,300 @@
+"""Sequential: a stack of layers with Keras's compile / fit / evaluate / predict / summary.
+
+The model only orchestrates. `train_step` is the one place where forward, loss, backward
+and the optimizer step happen; data checks and batching are in `training.py`, the
+progress bar and history in `callbacks.py`, the table in `summary.py`, files in `saving.py`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import autograd_lite as ag
+
+from . import losses, optimizers, saving, training
+from . import metrics as metrics_module
+from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger
+from .layers.base import Layer, Shape, unique_name
+from .layers.core import Input
+from .summary import summary_text
+
+
+class Sequential:
+    """Layers applied one after the other: `model(x) = layers[-1](... layers[0](x))`.
+
+    >>> import numpy as np, nn
+    >>> nn.set_seed(1234)
+    >>> model = nn.Sequential([nn.Input(shape=(2,)), nn.Dense(8, activation="tanh"), nn.Dense(1)])
+    >>> model.compile(loss="mse", optimizer=nn.optimizers.Adam(learning_rate=0.05))
+    >>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    >>> history = model.fit(x, np.array([0, 1, 1, 0]), epochs=300, verbose=0)
+    >>> bool(history.history["loss"][-1] < 0.01)
+    True
+    >>> model.predict(x).round().ravel()
+    array([0., 1., 1., 0.], dtype=float32)
+    """
+
+    def __init__(
+        self, layers: Sequence[Layer | Input] | None = None, name: str | None = None
+    ) -> None:
+        self.name = name if name is not None else unique_name("sequential")
+        self.layers: list[Layer] = []
+        self.input_shape: Shape | None = None
+        self.built = False
+        self.loss: losses.Loss | None = None
+        self.optimizer: optimizers.Optimizer | None = None
+        self.metric_names: list[Any] = []
+        self._metrics: list[tuple[str, Callable[..., np.ndarray]]] = []
+        self.stop_training = False
+        self.history: History | None = None
+        for layer in layers or ():
+            self.add(layer)
+
+    def add(self, layer: Layer | Input) -> None:
+        """Append a layer (an `Input` may only come first: it builds the model at once)."""
+        if isinstance(layer, Input):
+            if self.layers or self.input_shape is not None:
+                raise ValueError(f"Sequential '{self.name}': Input must be the first entry")
+            self.build((None,) + layer.shape)
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential '{self.name}': expected a layer such as Dense(...), got {layer!r}"
+            )
+        if any(other.name == layer.name for other in self.layers):
+            raise ValueError(
+                f"Sequential '{self.name}': all layers need unique names; '{layer.name}' is "
+                "already used"
+            )
+        self.layers.append(layer)
+        if self.input_shape is not None:
+            self.build(self.input_shape)
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create every layer's weights for inputs of `input_shape` (batch axis first)."""
+        shape = (None,) + tuple(input_shape)[1:]
+        for layer in self.layers:
+            layer.build_for(shape)
+            shape = layer.compute_output_shape(shape)
+        self.input_shape = (None,) + tuple(input_shape)[1:]
+        self.built = bool(self.layers)
+
+    @property
+    def output_shape(self) -> Shape:
+        if not self.built:
+            raise ValueError(f"Sequential '{self.name}' is not built yet")
+        shape = self.input_shape
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def __call__(self, x: Any) -> ag.Tensor:
+        """The forward pass on a batch, recorded in the graph (unless inside `ag.no_grad()`)."""
+        if not self.built:
+            self.build(np.shape(x))
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    # --- layers and weights ----------------------------------------------------------------
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by index (wins if both are given) or by name."""
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name!r}. Existing layers are: {[layer.name for layer in self.layers]}"
+        )
+
+    @property
+    def weights(self) -> list[ag.Tensor]:
+        return [w for layer in self.layers for w in layer._weights]
+
+    trainable_weights = weights
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        weights = list(weights)
+        if len(weights) != len(self.weights):
+            raise ValueError(
+                f"set_weights: model '{self.name}' has {len(self.weights)} weights, "
+                f"got {len(weights)} arrays"
+            )
+        for layer in self.layers:
+            count = len(layer._weights)
+            layer.set_weights(weights[:count])
+            weights = weights[count:]
+
+    def save_weights(self, path: str | os.PathLike) -> None:
+        """Save the weights to a `.npz` file atomically (see `nn.saving`)."""
+        saving.save_weights(self, path)
+
+    def load_weights(self, path: str | os.PathLike) -> None:
+        """Load weights saved by `save_weights`, checking every name and shape."""
+        self._require_built("load_weights")
+        saving.load_weights(self, path)
+
+    def summary(self, print_fn: Callable[[str], Any] = print) -> None:
+        """Print the Keras-style table of layers, output shapes and parameter counts."""
+        self._require_built("summary")
+        print_fn(summary_text(self))
+
+    # --- training ----------------------------------------------------------------------------
+
+    def compile(
+        self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None
+    ) -> None:
+        """Choose the optimizer, the loss and the metrics (names or instances)."""
+        if loss is None:
+            raise ValueError(f"compile: model '{self.name}' needs a loss, e.g. loss='mse'")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get(loss)
+        self.metric_names = list(metrics or [])
+        for metric in self.metric_names:
+            metrics_module.get(metric, self.loss, 0)  # fail now on an unknown name
+
+    def train_step(self, x: ag.Tensor, y: ag.Tensor) -> dict[str, float]:
+        """One optimisation step on a batch; returns the batch's loss and metrics."""
+        params = self.trainable_weights
+        self.optimizer.zero_grad(params)
+        y_pred = self(x)
+        loss = self.loss.compute(y, y_pred)
+        loss.backward()
+        self.optimizer.step(params)
+        return self._logs(loss, y, y_pred)
+
+    def test_step(self, x: ag.Tensor, y: ag.Tensor) -> dict[str, float]:
+        """The loss and metrics on a batch, without changing anything."""
+        y_pred = self(x)
+        return self._logs(self.loss.compute(y, y_pred), y, y_pred)
+
+    def _logs(self, loss: ag.Tensor, y: ag.Tensor, y_pred: ag.Tensor) -> dict[str, float]:
+        logs = {"loss": float(loss.data)}
+        for name, metric in self._metrics:
+            logs[name] = float(metric(y.data, y_pred.data).mean())
+        return logs
+
+    def fit(
+        self,
+        x: Any,
+        y: Any,
+        batch_size: int = 32,
+        epochs: int = 1,
+        verbose: int = 1,
+        callbacks: Sequence[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+    ) -> History:
+        """Train for `epochs` passes over (x, y) in batches; returns the `History`."""
+        x, y = self._prepare_data(x, y, "fit")
+        batch_size = training.check_batch_size(batch_size, "fit")
+        if validation_data is not None:
+            x_val, y_val = self._prepare_data(*validation_data, "fit (validation_data)")
+        elif validation_split:
+            x, y, x_val, y_val = training.split_validation(x, y, validation_split)
+        else:
+            x_val = y_val = None
+        history = History()
+        progbar = [ProgbarLogger(verbose)] if verbose else []
+        params = {"verbose": verbose, "epochs": epochs, "steps": math.ceil(len(x) / batch_size)}
+        callback_list = CallbackList([*progbar, *(callbacks or ()), history], self, params)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            callback_list.on_epoch_begin(epoch)
+            means = training.RunningMeans()
+            for step, (xb, yb) in enumerate(training.batches(x, y, batch_size, shuffle)):
+                means.update(self.train_step(xb, yb), xb.shape[0])
+                if callback_list.batch_callbacks:
+                    callback_list.on_train_batch_end(step, means.result())
+                    if self.stop_training:
+                        break
+            logs = means.result()
+            if x_val is not None:
+                val_logs = self._evaluate_arrays(x_val, y_val, batch_size)
+                logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end()
+        self.history = history
+        return history
+
+    def evaluate(
+        self, x: Any, y: Any, batch_size: int = 32, verbose: int = 0
+    ) -> float | list[float]:
+        """The loss on (x, y), or [loss, metric, ...] when compiled with metrics."""
+        x, y = self._prepare_data(x, y, "evaluate")
+        batch_size = training.check_batch_size(batch_size, "evaluate")
+        steps = math.ceil(len(x) / batch_size)
+        progbar = Progbar(steps, verbose) if verbose else None
+        logs = self._evaluate_arrays(x, y, batch_size)
+        if progbar is not None:
+            progbar.update(steps, logs)
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x: Any, batch_size: int = 32) -> np.ndarray:
+        """The model's outputs as a numpy array, computed in batches without recording a graph."""
+        self._require_layers("predict")
+        x = training.check_inputs(x, "predict", self.input_shape[-1] if self.built else None)
+        batch_size = training.check_batch_size(batch_size, "predict")
+        self.build(x.shape)
+        with ag.no_grad():
+            outputs = [self(xb).data for xb, _ in training.batches(x, None, batch_size)]
+        return np.concatenate(outputs)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
+        means = training.RunningMeans()
+        with ag.no_grad():
+            for xb, yb in training.batches(x, y, batch_size):
+                means.update(self.test_step(xb, yb), xb.shape[0])
+        return means.result()
+
+    def _prepare_data(self, x: Any, y: Any, caller: str) -> tuple[np.ndarray, np.ndarray]:
+        """Check x and y once, build the model, and bring y into the loss's form."""
+        if self.loss is None:
+            raise RuntimeError(
+                f"{caller}: you must compile the model before training or testing: "
+                "model.compile(loss=..., optimizer=...)"
+            )
+        x = training.check_inputs(x, caller, self.input_shape[-1] if self.built else None)
+        y = training.check_targets(y, x.shape[0], caller)
+        self.build(x.shape)
+        y = self.loss.prepare_targets(y, self.output_shape)
+        if y.dtype.kind == "f":
+            y = y.astype(np.float32)  # Keras casts targets to the output's dtype
+        units = self.output_shape[-1]
+        self._metrics = [metrics_module.get(m, self.loss, units) for m in self.metric_names]
+        return x, y
+
+    def _require_built(self, caller: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"{caller}: model '{self.name}' is not built yet: start it with "
+                "Input(shape=(features,)), or call it on data first (e.g. fit)"
+            )
+
+    def _require_layers(self, caller: str) -> None:
+        if not self.layers:
+            raise ValueError(f"{caller}: model '{self.name}' has no layers")
+
+    def __repr__(self) -> str:
+        return f"<Sequential name={self.name!r} layers={[layer.name for layer in self.layers]}>"

@@ -1,0 +1,42 @@
+"""The examples, run in a fast mode (fewer epochs), must still reach real accuracies."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_digits_recogniser(capsys):
+    accuracy = load("digits").main(epochs=15, verbose=0)
+    assert accuracy["train"] > 0.93 and accuracy["test"] > 0.90
+    out = capsys.readouterr().out
+    assert 'Model: "my_model"' in out and "Total params: 2,175" in out
+
+
+def test_from_logits(capsys):
+    results = load("from_logits").main(epochs=5)
+    assert results["softmax output accuracy"] > 0.9
+    assert results["linear output + from_logits accuracy"] > 0.9
+    assert results["loss from logits"] == pytest.approx(1000.0)
+    assert results["loss from probabilities"] == pytest.approx(16.118, abs=1e-3)
+
+
+def test_multilabel(capsys):
+    results = load("multilabel").main(epochs=10)
+    assert min(results.values()) > 0.9
+
+
+def test_relu_vs_sigmoid(capsys):
+    results = load("relu_vs_sigmoid").main(epochs=300)
+    assert results["relu"] < 1e-4 and results["sigmoid"] > 1e-3

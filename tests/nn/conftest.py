@@ -1,0 +1,13 @@
+import pytest
+
+import nn
+
+# the Keras generator needs TensorFlow, which the test environment does not have
+collect_ignore = ["data/make_keras_reference.py"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    """Every test starts with automatic names from `dense` and a fixed seed."""
+    nn.clear_session()
+    nn.set_seed(0)
