@@ -9,7 +9,7 @@ undoes broadcasting, and adds up the contributions of every path.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -62,8 +62,7 @@ class enable_grad(set_grad_enabled):
 # --- name scopes ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def name_scope(label: str):
+class name_scope:
     """Label every tensor created inside the block (`t.scope == label`); graph pictures group by it.
 
     >>> import autograd_lite as ag
@@ -72,10 +71,15 @@ def name_scope(label: str):
     >>> t.scope
     'L1 (Dense)'
     """
-    _scopes.append(str(label))
-    try:
-        yield label
-    finally:
+
+    def __init__(self, label: str) -> None:
+        self.label = str(label)
+
+    def __enter__(self) -> str:
+        _scopes.append(self.label)
+        return self.label
+
+    def __exit__(self, *exc_info: object) -> None:
         _scopes.pop()
 
 
@@ -119,55 +123,60 @@ def topological_order(root: Tensor) -> list[Tensor]:
 # --- backward ------------------------------------------------------------------------------
 
 
-def backward(
-    root: Tensor,
-    seed: Tensor,
-    deliver: Callable[[Tensor, Any], None],
-    create_graph: bool = False,
-    capture: frozenset[int] = frozenset(),
-) -> None:
-    """Reverse-mode autodiff from `root`, whose gradient is `seed`.
+class Tape:
+    """The graph behind `root` as a straight-line program: its tensors in the order they were
+    computed, each op with the positions of its inputs.
 
-    Walking from the output back, each node's gradient is complete once every node that
-    uses it has been visited; its op's rule then turns it into its parents' gradients, which
-    are summed when a parent is used more than once.
-
-    `deliver(tensor, grad)` receives the finished gradient of every leaf, and of the nodes
-    whose `id` is in `capture`. Ordinarily the rules run on numpy arrays (grads are arrays);
-    with `create_graph=True` they run on Tensors with recording on, so the gradients are
-    Tensors that can be differentiated again.
+    `backward` walks it from the end: a tensor's gradient is complete once every op that used
+    it has passed it a share; its own op's rule then splits it among its inputs. Positions
+    in lists stand in for tensors, so the same tape can also be run again on new arrays
+    (`ag.trace`).
     """
-    global _grad_enabled
-    grads: dict[int, Any] = {id(root): seed if create_graph else seed.data}
-    recording, _grad_enabled = _grad_enabled, create_graph
-    try:
-        for node in reversed(topological_order(root)):
-            g = grads.pop(id(node), None)  # popped: each gradient is freed once used
-            if g is None:
-                continue
-            op = node.op
-            if op is None:
-                deliver(node, g)
-                continue
-            if capture and id(node) in capture:
-                deliver(node, g)
-            parents = node.parents
-            if create_graph:
-                parent_grads = op.backward(g, node, *parents)
-            else:
-                parent_grads = op.backward(g, node.data, *[p.data for p in parents])
-            for parent, pg in zip(parents, parent_grads):
-                if pg is None or not parent.requires_grad:
+
+    def __init__(self, root: Tensor) -> None:
+        self.tensors = topological_order(root)
+        self.steps: list[tuple[int, Any, list[int]]] = []
+        position: dict[int, int] = {}
+        for i, t in enumerate(self.tensors):
+            position[id(t)] = i
+            if t.op is not None:  # its parents came earlier, so their positions are known
+                self.steps.append((i, t.op, [position[id(p)] for p in t.parents]))
+
+    def backward(self, values: list, seed: Any, keep: set[int], create_graph: bool = False) -> list:
+        """Gradients of the last tensor (`seed` is its own) with respect to every position.
+
+        `values` holds each position's value: numpy arrays, so the rules run at numpy speed,
+        or, with `create_graph=True`, the Tensors themselves, so the rules are recorded and
+        their results can be differentiated again. Gradients of positions not in `keep` are
+        freed once passed on.
+        """
+        global _grad_enabled
+        tensors = self.tensors
+        grads: list = [None] * len(values)
+        grads[-1] = seed
+        recording, _grad_enabled = _grad_enabled, create_graph
+        try:
+            for i, op, inputs in reversed(self.steps):
+                g = grads[i]
+                if g is None:
                     continue
-                if pg.shape != parent.data.shape:
-                    pg = _unbroadcast(pg, parent, op)
-                key = id(parent)
-                if key in grads:
-                    grads[key] = grads[key] + pg
-                else:
-                    grads[key] = pg
-    finally:
-        _grad_enabled = recording
+                if i not in keep:
+                    grads[i] = None
+                input_grads = op.backward(g, values[i], *[values[j] for j in inputs])
+                for j, gj in zip(inputs, input_grads):
+                    if gj is None or not tensors[j].requires_grad:
+                        continue
+                    shape = tensors[j].data.shape
+                    if gj.shape != shape:
+                        gj = _unbroadcast(gj, shape, op)
+                    grads[j] = gj if grads[j] is None else grads[j] + gj
+        finally:
+            _grad_enabled = recording
+        return grads
+
+    def leaves(self) -> list[int]:
+        """Positions of the leaves that require grad: the parameters."""
+        return [i for i, t in enumerate(self.tensors) if t.op is None and t.requires_grad]
 
 
 def sum_to_shape(g: Any, shape: tuple[int, ...]) -> Any:
@@ -187,13 +196,13 @@ def sum_to_shape(g: Any, shape: tuple[int, ...]) -> Any:
     return summed.reshape(shape) if stretched else summed
 
 
-def _unbroadcast(pg: Any, parent: Tensor, op: object) -> Any:
-    """The one place broadcasting is undone: sum `pg` down to the parent's shape."""
-    summed = sum_to_shape(pg, parent.shape)
-    if summed.shape != parent.shape:
+def _unbroadcast(g: Any, shape: tuple[int, ...], op: object) -> Any:
+    """The one place broadcasting is undone: sum `g` down to its input's shape."""
+    summed = sum_to_shape(g, shape)
+    if summed.shape != shape:
         raise RuntimeError(
-            f"{type(op).__name__}.backward returned a gradient of shape {pg.shape} "
-            f"for an input of shape {parent.shape}"
+            f"{type(op).__name__}.backward returned a gradient of shape {g.shape} "
+            f"for an input of shape {shape}"
         )
     return summed
 
@@ -223,16 +232,16 @@ def grad(
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {x.shape}) does not require grad")
     seed = outputs._seed_gradient(grad_outputs, caller="grad")
-    wanted = {id(x): i for i, x in enumerate(inputs)}
-    found: list[Tensor | None] = [None] * len(inputs)
+    tape = Tape(outputs)
+    position = {id(t): i for i, t in enumerate(tape.tensors)}
+    wanted = [position.get(id(x)) for x in inputs]
+    values = tape.tensors if create_graph else [t.data for t in tape.tensors]
+    grads = tape.backward(values, seed if create_graph else seed.data, set(wanted), create_graph)
     wrap = type(outputs)._wrap
-
-    def collect(node: Tensor, g: Any) -> None:
-        i = wanted.get(id(node))
-        if i is not None:
-            found[i] = g if create_graph else wrap(np.asarray(g))
-
-    backward(outputs, seed, collect, create_graph, capture=frozenset(wanted))
+    found: list[Any] = []
+    for i in wanted:
+        g = None if i is None else grads[i]
+        found.append(g if g is None or create_graph else wrap(np.asarray(g)))
     for i, g in enumerate(found):
         if g is None:
             if not allow_unused:

@@ -168,18 +168,11 @@ class Tensor:
                 "computed from has requires_grad=True, or it was computed inside ag.no_grad()"
             )
         seed = self._seed_gradient(grad, caller="backward")
-        handed_out: set[int] = {id(seed.data)} if self.op is None and grad is not None else set()
-
-        def accumulate_into_leaf(node: Tensor, data: np.ndarray) -> None:
-            if node.grad is not None:
-                node.grad = node.grad + data.astype(node.data.dtype, copy=False)
-            elif data.base is None and id(data) not in handed_out and type(data) is np.ndarray:
-                node.grad = data.astype(node.data.dtype, copy=False)
-            else:  # a view, a numpy scalar or an array another leaf holds: .grad gets its own
-                node.grad = np.array(data, dtype=node.data.dtype)
-            handed_out.add(id(node.grad))
-
-        engine.backward(self, seed, accumulate_into_leaf)
+        tape = engine.Tape(self)
+        leaves = tape.leaves()
+        seed_data = seed.data.copy() if self.op is None else seed.data  # a leaf keeps its own .grad
+        grads = tape.backward([t.data for t in tape.tensors], seed_data, set(leaves))
+        accumulate_grads([tape.tensors[i] for i in leaves], [grads[i] for i in leaves])
 
     def _seed_gradient(self, grad: TensorLike | None, caller: str) -> Tensor:
         """Check and convert the gradient that starts a backward pass from this tensor."""
@@ -197,6 +190,22 @@ class Tensor:
                 f"{caller}: gradient has shape {seed.shape} but the output has shape {self.shape}"
             )
         return seed
+
+
+def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:
+    """Add each gradient into its leaf's `.grad` (in the leaf's dtype), keeping every `.grad`
+    its own array: two leaves (or a leaf and the caller) never share memory."""
+    handed_out: set[int] = set()
+    for leaf, g in zip(leaves, grads):
+        if g is None:
+            continue
+        if leaf.grad is not None:
+            leaf.grad = leaf.grad + g.astype(leaf.data.dtype, copy=False)
+        elif type(g) is np.ndarray and g.base is None and id(g) not in handed_out:
+            leaf.grad = g.astype(leaf.data.dtype, copy=False)
+        else:  # a view, a numpy scalar or an array another leaf holds
+            leaf.grad = np.array(g, dtype=leaf.data.dtype)
+        handed_out.add(id(leaf.grad))
 
 
 def _to_array(data: TensorLike, dtype: Any) -> np.ndarray:

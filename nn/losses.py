@@ -90,16 +90,17 @@ def sparse_categorical_crossentropy(
 ) -> ag.Tensor:
     """Per sample: -log p[y] for integer labels y of shape (m,).
 
-    From logits z: logsumexp(z) - z[y], the stable form of -log softmax(z)[y].
+    From logits z: logsumexp(z) - z[y], the stable form of -log softmax(z)[y], computed by the
+    engine's fused `ag.cross_entropy` (its rule: softmax(z) - onehot(y)).
 
     >>> sparse_categorical_crossentropy(np.array([1]), np.array([[0.0, 1e4]]), from_logits=True).data
     array([0.])
     """
     y_pred = _as_tensor(y_pred)
     labels = y_true.data if isinstance(y_true, ag.Tensor) else np.asarray(y_true)
-    rows = np.arange(labels.shape[0])
     if from_logits:
-        return ag.logsumexp(y_pred, axis=-1) - y_pred[rows, labels]
+        return ag.cross_entropy(y_pred, labels, reduction="none")
+    rows = np.arange(labels.shape[0])
     p = y_pred / y_pred.sum(axis=-1, keepdims=True)
     return -p[rows, labels].clip(EPSILON, 1.0 - EPSILON).log()
 
@@ -220,6 +221,12 @@ class SparseCategoricalCrossentropy(Loss):
 
     def call(self, y_true: ag.Tensor, y_pred: ag.Tensor) -> ag.Tensor:
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
+
+    def compute(self, y_true: Any, y_pred: ag.Tensor) -> ag.Tensor:
+        if not self.from_logits:
+            return super().compute(y_true, y_pred)
+        with ag.name_scope(self.name):  # the fused op takes the batch mean itself: one node
+            return ag.cross_entropy(y_pred, y_true.data if isinstance(y_true, ag.Tensor) else y_true)
 
     def prepare_targets(self, y_true: Any, output_shape: tuple[int | None, ...]) -> np.ndarray:
         y = np.asarray(y_true)
