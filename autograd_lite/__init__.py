@@ -93,4 +93,5 @@ from .ops import (
     where,
 )
 from .tensor import Tensor, TensorLike, from_numpy
+from .trace import trace
 from .viz import backward_frames, draw_graph, render_graph, save_backward_html

@@ -142,6 +142,11 @@ class Tape:
             if t.op is not None:  # its parents came earlier, so their positions are known
                 self.steps.append((i, t.op, [position[id(p)] for p in t.parents]))
 
+    def forward(self, values: list) -> None:
+        """Run every op again, in order, on the arrays in `values` (the leaves' are filled in)."""
+        for i, op, inputs in self.steps:
+            values[i] = op.forward(*[values[j] for j in inputs])
+
     def backward(self, values: list, seed: Any, keep: set[int], create_graph: bool = False) -> list:
         """Gradients of the last tensor (`seed` is its own) with respect to every position.
 

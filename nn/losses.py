@@ -226,7 +226,7 @@ class SparseCategoricalCrossentropy(Loss):
         if not self.from_logits:
             return super().compute(y_true, y_pred)
         with ag.name_scope(self.name):  # the fused op takes the batch mean itself: one node
-            return ag.cross_entropy(y_pred, y_true.data if isinstance(y_true, ag.Tensor) else y_true)
+            return ag.cross_entropy(y_pred, y_true)
 
     def prepare_targets(self, y_true: Any, output_shape: tuple[int | None, ...]) -> np.ndarray:
         y = np.asarray(y_true)

@@ -48,6 +48,8 @@ class Sequential:
         self.built = False
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
+        self.run_eagerly = False
+        self._train_function: ag.trace | None = None
         self.metric_names: list[Any] = []
         self._metrics: list[tuple[str, Callable[..., np.ndarray]]] = []
         self.stop_training = False
@@ -155,14 +157,25 @@ class Sequential:
     # --- training ----------------------------------------------------------------------------
 
     def compile(
-        self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Sequence[Any] | None = None,
+        run_eagerly: bool = False,
     ) -> None:
-        """Choose the optimizer, the loss and the metrics (names or instances)."""
+        """Choose the optimizer, the loss and the metrics (names or instances).
+
+        As Keras compiles `train_step` into a graph, `fit` records the forward and backward
+        pass once (`ag.trace`) and replays it on every batch of the same shape;
+        `run_eagerly=True` builds the graph anew for every batch (the same numbers, slower).
+        """
         if loss is None:
             raise ValueError(f"compile: model '{self.name}' needs a loss, e.g. loss='mse'")
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
         self.metric_names = list(metrics or [])
+        self.run_eagerly = bool(run_eagerly)
+        self._train_function = ag.trace(self._loss_and_predictions, replay=not run_eagerly)
         for metric in self.metric_names:
             metrics_module.get(metric, self.loss, 0)  # fail now on an unknown name
 
@@ -170,21 +183,23 @@ class Sequential:
         """One optimisation step on a batch; returns the batch's loss and metrics."""
         params = self.trainable_weights
         self.optimizer.zero_grad(params)
-        y_pred = self(x)
-        loss = self.loss.compute(y, y_pred)
-        loss.backward()
+        loss, y_pred = self._train_function(x.data, y.data)  # forward, loss, backward
         self.optimizer.step(params)
-        return self._logs(loss, y, y_pred)
+        return self._logs(loss, y.data, y_pred)
+
+    def _loss_and_predictions(self, x: ag.Tensor, y: ag.Tensor) -> tuple[ag.Tensor, ag.Tensor]:
+        y_pred = self(x)
+        return self.loss.compute(y, y_pred), y_pred
 
     def test_step(self, x: ag.Tensor, y: ag.Tensor) -> dict[str, float]:
         """The loss and metrics on a batch, without changing anything."""
         y_pred = self(x)
-        return self._logs(self.loss.compute(y, y_pred), y, y_pred)
+        return self._logs(self.loss.compute(y, y_pred).data, y.data, y_pred.data)
 
-    def _logs(self, loss: ag.Tensor, y: ag.Tensor, y_pred: ag.Tensor) -> dict[str, float]:
-        logs = {"loss": float(loss.data)}
+    def _logs(self, loss: np.ndarray, y: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+        logs = {"loss": float(loss)}
         for name, metric in self._metrics:
-            logs[name] = float(metric(y.data, y_pred.data).mean())
+            logs[name] = float(metric(y, y_pred).mean())
         return logs
 
     def fit(

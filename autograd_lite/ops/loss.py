@@ -16,27 +16,26 @@ from .unary import exp
 
 class SoftmaxCrossEntropy(Op):
     """-log softmax(z)[label] for each row of logits z (m, k) and its integer label (m,);
-    with mean=True, their mean over the m rows."""
+    with mean=True, their mean over the m rows. The labels are an input without a gradient."""
 
-    def __init__(self, labels: np.ndarray, mean: bool) -> None:
-        self.picked = (np.arange(len(labels)), labels)  # the index z[i, label_i] for every row
+    def __init__(self, mean: bool) -> None:
         self.mean = mean
 
-    def forward(self, z):
+    def forward(self, z, labels):
         shifted = z - z.max(axis=1, keepdims=True)  # exp never overflows
-        losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[self.picked]
+        losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
         return losses.sum() / len(losses) if self.mean else losses
 
     def describe_failure(self, xs, error):
         return f"cross_entropy: labels do not fit logits of shape {xs[0].shape}: {error}"
 
-    def backward(self, g, out, z):
+    def backward(self, g, out, z, labels):
         """dz = g * (softmax(z) - onehot(label))        (divided by m for the mean)"""
         exps = exp(z - z.max(axis=1, keepdims=True))  # shifted: softmax is shift-invariant
         onehot = np.zeros(z.shape, dtype=z.dtype)
-        onehot[self.picked] = 1
+        onehot[np.arange(len(onehot)), np.asarray(labels)] = 1
         scale = g / len(onehot) if self.mean else g.reshape(-1, 1)
-        return (scale * (exps / exps.sum(axis=1, keepdims=True) - onehot),)
+        return (scale * (exps / exps.sum(axis=1, keepdims=True) - onehot), None)
 
 
 def cross_entropy(logits: TensorLike, labels: TensorLike, reduction: str = "mean") -> Tensor:
@@ -50,7 +49,8 @@ def cross_entropy(logits: TensorLike, labels: TensorLike, reduction: str = "mean
     >>> round(loss.item(), 4)      # (-log(e^2 / (e^2 + 2)) - log(1/3)) / 2
     0.6691
     """
-    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if not isinstance(labels, Tensor):
+        labels = np.asarray(labels)
     shape = np.shape(logits.data if isinstance(logits, Tensor) else logits)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integers (class indices), got {labels.dtype}")
@@ -58,9 +58,10 @@ def cross_entropy(logits: TensorLike, labels: TensorLike, reduction: str = "mean
         raise ValueError(
             f"cross_entropy: expected logits (m, k) and labels (m,), got {shape} and {labels.shape}"
         )
-    if labels.size and labels.min() < 0:
-        raise ValueError(f"cross_entropy: labels must be in [0, {shape[1]}), got {labels.min()}")
+    lowest = np.min(labels.data if isinstance(labels, Tensor) else labels, initial=0)
+    if lowest < 0:
+        raise ValueError(f"cross_entropy: labels must be in [0, {shape[1]}), got {lowest}")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    losses = SoftmaxCrossEntropy.apply(logits, labels=labels, mean=reduction == "mean")
+    losses = SoftmaxCrossEntropy.apply(logits, labels, mean=reduction == "mean")
     return losses.sum() if reduction == "sum" else losses

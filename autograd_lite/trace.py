@@ -1,0 +1,109 @@
+"""Record a computation once, then run it again on new arrays: forward and backward, with no
+Tensors and no graph to build. The idea behind tf.function, torch.compile and tinygrad's JIT.
+
+    step = ag.trace(lambda x, y: ag.cross_entropy(model(x), y))
+    loss, = step(x_batch, y_batch)      # same as: loss = fn(...); loss.backward(); loss.data
+
+A recording is one straight-line program (`engine.Tape`), so it is only valid for a function
+that does the same ops on every call: no Python decisions on values. What the recording can
+check, it does: an op holding an array setting (an index taken from the data) or a constant
+array made during the call (a comparison, a detach) may change from call to call, so such a
+function is run eagerly instead, every time, and the reason is kept in `step.eager_reasons`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .engine import Tape
+from .tensor import Tensor, accumulate_grads, from_numpy
+
+Signature = tuple[tuple[tuple[int, ...], str], ...]
+
+
+class trace:
+    """`ag.trace(fn)`: `step(*arrays)` does `outputs = fn(*tensors); outputs[0].backward()` and
+    returns the outputs as numpy arrays, recording `fn` on the first call for each input
+    signature (shapes and dtypes) and replaying the recording on later calls.
+
+    >>> import numpy as np, autograd_lite as ag
+    >>> w = ag.Tensor([1.0, 2.0], requires_grad=True)
+    >>> step = ag.trace(lambda x: ((x @ w) ** 2).sum())
+    >>> for batch in ([[1.0, 0.0]], [[0.0, 1.0]]):
+    ...     (loss,) = step(np.array(batch, dtype=np.float32))
+    >>> float(loss), w.grad          # the second call was a replay; gradients accumulate
+    (4.0, array([2., 4.], dtype=float32))
+    """
+
+    def __init__(self, fn: Callable[..., Tensor | Sequence[Tensor]], replay: bool = True) -> None:
+        self.fn = fn
+        self.replay = replay  # False: always run fn eagerly (the same results, for debugging)
+        self.replays: dict[Signature, Replay] = {}
+        self.eager_reasons: dict[Signature, str] = {}
+
+    def __call__(self, *arrays: Any) -> list[np.ndarray]:
+        arrays = tuple(np.asarray(a) for a in arrays)
+        signature = tuple((a.shape, a.dtype.str) for a in arrays)
+        replay = self.replays.get(signature)
+        if replay is not None:
+            return replay(arrays)
+        inputs = [from_numpy(a) for a in arrays]
+        result = self.fn(*inputs)
+        outputs = [result] if isinstance(result, Tensor) else list(result)
+        outputs[0].backward()
+        if self.replay and signature not in self.eager_reasons:
+            recorded = Replay.record(inputs, outputs)
+            if isinstance(recorded, str):
+                self.eager_reasons[signature] = recorded
+            else:
+                self.replays[signature] = recorded
+        return [out.data for out in outputs]
+
+
+class Replay:
+    """A recorded `Tape` with the positions of the inputs, outputs and parameters."""
+
+    def __init__(self, tape: Tape, inputs: list[int], outputs: list[int]) -> None:
+        self.tape, self.inputs, self.outputs = tape, inputs, outputs
+        self.leaves = tape.leaves()
+
+    @classmethod
+    def record(cls, inputs: list[Tensor], outputs: list[Tensor]) -> Replay | str:
+        """The replay of the graph behind `outputs[0]`, or why it cannot be replayed."""
+        tape = Tape(outputs[0])
+        position = {id(t): i for i, t in enumerate(tape.tensors)}
+        input_positions = [position.get(id(x)) for x in inputs]
+        output_positions = [position.get(id(out)) for out in outputs]
+        if None in output_positions:
+            return "an output is not computed on the way to the first one (the loss)"
+        for _, op, _ in tape.steps:
+            for name, value in vars(op).items():
+                if name != "needs_input_grad" and _holds_array(value):
+                    return f"{type(op).__name__} holds an array ({name}), which may come from the data"
+        for i, t in enumerate(tape.tensors):
+            if t.op is None and not t.requires_grad and t.data.ndim > 0 and i not in input_positions:
+                return (
+                    f"a constant array of shape {t.shape} was made during the call (a comparison, "
+                    "a detach or a captured array), which may differ from call to call"
+                )
+        used = [(i, j) for i, j in enumerate(input_positions) if j is not None]
+        return cls(tape, used, output_positions)
+
+    def __call__(self, arrays: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+        tape = self.tape
+        values = [t.data for t in tape.tensors]  # parameters: their current values
+        for k, i in self.inputs:
+            values[i] = arrays[k]
+        tape.forward(values)
+        root = np.asarray(values[-1])
+        grads = tape.backward(values, np.ones_like(root), set(self.leaves))
+        accumulate_grads([tape.tensors[i] for i in self.leaves], [grads[i] for i in self.leaves])
+        return [np.asarray(values[i]) for i in self.outputs]
+
+
+def _holds_array(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return True
+    return isinstance(value, (tuple, list)) and any(_holds_array(v) for v in value)
