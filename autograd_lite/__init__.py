@@ -85,6 +85,7 @@ from .ops import (
     sign,
     softplus,
     sqrt,
+    stop_gradient,
     sub,
     sum,
     sum_to_shape,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 _grad_enabled = True
+_tracing = False  # True while ag.trace records a function: every op is kept, not only differentiable ones
 _scopes: list[str] = []
 
 

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from .op import tensor_method
-from .ops import concatenate, exp, log, maximum, sigmoid, where
+from .ops import concatenate, exp, log, maximum, sigmoid, stop_gradient, where
 from .ops.reduce import Axis, normalize_axes
 from .tensor import Tensor, TensorLike
 
@@ -62,10 +62,9 @@ def softmax(x: TensorLike, axis: int = -1) -> Tensor:
 
 
 def _shift_by_max(x: Tensor, axis: int) -> Tensor:
-    # Softmax is unchanged by subtracting a constant, so the shift needs no gradient: detached,
-    # it keeps the graph small. Subtracting before anything else keeps float32 precise.
-    shift = x.max(axis=axis, keepdims=True)
-    return x - (shift.detach() if isinstance(shift, Tensor) else shift)
+    # Softmax is unchanged by subtracting a constant, so the shift needs no gradient (and the
+    # backward pass no work for it). Subtracting before anything else keeps float32 precise.
+    return x - stop_gradient(x.max(axis=axis, keepdims=True))
 
 
 @tensor_method

@@ -41,6 +41,9 @@ class Op:
     needs_input_grad: list[bool] = []
     """Which inputs require grad (set when the op is recorded); rules skip the others."""
 
+    differentiable = True
+    """False for ops whose result passes no gradient back (comparisons, stop_gradient)."""
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "forward" in cls.__dict__:  # a concrete primitive, not a shared base like BinaryOp
@@ -90,13 +93,16 @@ class Op:
             return data
         out = Tensor._wrap(data)
         if engine._grad_enabled:
+            record = engine._tracing  # a recording for ag.trace keeps the ops on the data too
             for x in xs:
                 if x.requires_grad:
-                    op.needs_input_grad = [x.requires_grad for x in xs]
-                    out.requires_grad = True
-                    out.op = op
-                    out.parents = xs
+                    record = True
+                    out.requires_grad = op.differentiable
                     break
+            if record:
+                op.needs_input_grad = [x.requires_grad for x in xs]
+                out.op = op
+                out.parents = xs
         return out
 
 

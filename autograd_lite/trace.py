@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from . import engine
 from .engine import Tape
 from .tensor import Tensor, accumulate_grads, from_numpy
 
@@ -50,7 +51,7 @@ class trace:
         if replay is not None:
             return replay(arrays)
         inputs = [from_numpy(a) for a in arrays]
-        result = self.fn(*inputs)
+        result = _record_every_op(self.fn, inputs) if self.replay else self.fn(*inputs)
         outputs = [result] if isinstance(result, Tensor) else list(result)
         outputs[0].backward()
         if self.replay and signature not in self.eager_reasons:
@@ -101,6 +102,16 @@ class Replay:
         grads = tape.backward(values, np.ones_like(root), set(self.leaves))
         accumulate_grads([tape.tensors[i] for i in self.leaves], [grads[i] for i in self.leaves])
         return [np.asarray(values[i]) for i in self.outputs]
+
+
+def _record_every_op(fn: Callable[..., Any], inputs: list[Tensor]) -> Any:
+    """fn(*inputs), keeping in the graph also the ops on data that needs no gradient (such as
+    `1 - y_true`), so that a replay computes them again from the new data."""
+    previous, engine._tracing = engine._tracing, True
+    try:
+        return fn(*inputs)
+    finally:
+        engine._tracing = previous
 
 
 def _holds_array(value: Any) -> bool:

@@ -19,6 +19,7 @@ from .compare import (
     logical_or,
     not_equal,
     sign,
+    stop_gradient,
 )
 from .linalg import matmul
 from .loss import cross_entropy

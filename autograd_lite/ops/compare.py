@@ -1,7 +1,9 @@
-"""Comparisons, logic, sign and argmax: results that carry no gradient, so no Op is needed.
+"""Comparisons, logic, sign, argmax and stop_gradient: results that carry no gradient.
 
-Each returns a plain tensor outside the graph (`requires_grad=False`), even when its
-inputs require grad: a step function's derivative is zero wherever it exists.
+A step function's derivative is zero wherever it exists, so these pass no gradient back and
+their results never require grad. Comparisons, logic and sign are still recorded (as `Step`
+ops) when an input requires grad: a replay (`ag.trace`) recomputes them from the new data,
+and graph pictures show them. argmax, argmin and isfinite are plain numpy, outside the graph.
 """
 
 from __future__ import annotations
@@ -10,47 +12,79 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..op import tensor_method
+from ..op import Op, tensor_method
 from ..tensor import Tensor, TensorLike
 
 
-def _array(x: TensorLike) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+class Step(Op):
+    """An elementwise step function (a comparison, logic, sign), recorded without a gradient."""
+
+    differentiable = False
+
+    def __init__(self, function: np.ufunc) -> None:
+        self.function = function
+
+    def forward(self, *xs):
+        return self.function(*xs)
+
+    def backward(self, g, out, *xs):
+        """no gradient: a step function is flat wherever it is differentiable"""
+        return (None,) * len(xs)
 
 
-def _constant(numpy_function: Callable[..., Any], name: str, doc: str) -> Callable[..., Tensor]:
-    """A tensor function that applies `numpy_function` to the arrays and records nothing."""
+class StopGradient(Op):
+    """The identity that passes no gradient back: its input is treated as a constant."""
 
-    def function(*args: TensorLike, **kwargs: Any) -> Tensor:
-        try:
-            result = numpy_function(*(_array(a) for a in args), **kwargs)
-            if not any(isinstance(a, Tensor) for a in args):
-                return result  # numpy in, numpy out, like every ag function
-        except (ValueError, TypeError) as error:
-            shapes = ", ".join(str(np.shape(_array(a))) for a in args)
-            raise ValueError(f"{name}: cannot apply to shapes {shapes}: {error}") from None
-        return Tensor._wrap(np.asarray(result))
+    differentiable = False
+
+    def forward(self, x):
+        return x
+
+    def backward(self, g, out, x):
+        """no gradient: the input is treated as a constant"""
+        return (None,)
+
+
+def _step(function: np.ufunc, name: str, doc: str) -> Callable[..., Tensor]:
+    def step(*args: TensorLike) -> Tensor:
+        return Step.apply(*args, function=function)
+
+    step.__name__ = step.__qualname__ = name
+    step.__doc__ = doc
+    return tensor_method(step)
+
+
+less = _step(np.less, "less", "a < b elementwise (bool, no gradient).")
+less_equal = _step(np.less_equal, "less_equal", "a <= b elementwise (bool, no gradient).")
+greater = _step(np.greater, "greater", "a > b elementwise (bool, no gradient).")
+greater_equal = _step(np.greater_equal, "greater_equal", "a >= b elementwise (bool, no gradient).")
+equal = _step(np.equal, "equal", "a == b elementwise (bool, no gradient).")
+not_equal = _step(np.not_equal, "not_equal", "a != b elementwise (bool, no gradient).")
+logical_and = _step(np.logical_and, "logical_and", "a and b elementwise (bool).")
+logical_or = _step(np.logical_or, "logical_or", "a or b elementwise (bool).")
+logical_not = _step(np.logical_not, "logical_not", "not x elementwise (bool).")
+sign = _step(np.sign, "sign", "-1, 0 or 1 by the sign of each element (no gradient).")
+
+
+@tensor_method
+def stop_gradient(x: TensorLike) -> Tensor:
+    """x itself, as a constant for backprop: no gradient flows through it (jax.lax.stop_gradient)."""
+    return StopGradient.apply(x)
+
+
+def _unrecorded(numpy_function: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
+    def function(x: TensorLike, **kwargs: Any) -> Any:
+        result = numpy_function(x.data if isinstance(x, Tensor) else x, **kwargs)
+        return Tensor._wrap(np.asarray(result)) if isinstance(x, Tensor) else result
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
     return tensor_method(function)
 
 
-less = _constant(np.less, "less", "a < b elementwise (bool, no gradient).")
-less_equal = _constant(np.less_equal, "less_equal", "a <= b elementwise (bool, no gradient).")
-greater = _constant(np.greater, "greater", "a > b elementwise (bool, no gradient).")
-greater_equal = _constant(
-    np.greater_equal, "greater_equal", "a >= b elementwise (bool, no gradient)."
-)
-equal = _constant(np.equal, "equal", "a == b elementwise (bool, no gradient).")
-not_equal = _constant(np.not_equal, "not_equal", "a != b elementwise (bool, no gradient).")
-logical_and = _constant(np.logical_and, "logical_and", "a and b elementwise (bool).")
-logical_or = _constant(np.logical_or, "logical_or", "a or b elementwise (bool).")
-logical_not = _constant(np.logical_not, "logical_not", "not x elementwise (bool).")
-sign = _constant(np.sign, "sign", "-1, 0 or 1 by the sign of each element (no gradient).")
-isfinite = _constant(np.isfinite, "isfinite", "True where the element is neither inf nor NaN.")
-argmax = _constant(np.argmax, "argmax", "Index of the largest element along `axis` (np.argmax).")
-argmin = _constant(np.argmin, "argmin", "Index of the smallest element along `axis` (np.argmin).")
+isfinite = _unrecorded(np.isfinite, "isfinite", "True where the element is neither inf nor NaN.")
+argmax = _unrecorded(np.argmax, "argmax", "Index of the largest element along `axis` (np.argmax).")
+argmin = _unrecorded(np.argmin, "argmin", "Index of the smallest element along `axis` (np.argmin).")
 
 Tensor.__lt__ = less
 Tensor.__le__ = less_equal

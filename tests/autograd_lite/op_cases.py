@@ -171,6 +171,11 @@ CASES = {
         ("mean", lambda z: ag.cross_entropy(z, np.array([1, 1])), [r(2, 5)]),
         ("large logits", lambda z: ag.cross_entropy(z * 100, [0, 1], reduction="sum"), [r(2, 3)]),
     ],
+    "Step": [
+        ("comparison inside where", lambda x: ag.where(x > 0, x, x * 0.1), [gap(3, 4)]),
+        ("logic and sign", lambda x: x * ((x > 0.5) | (x < -0.5)) + x * x.sign(), [gap(5)]),
+    ],
+    "StopGradient": [("softmax's shift", lambda x: ag.softmax(x * 3), [r(2, 4)])],
     "MatMul": [
         ("matrix", lambda a, b: a @ b, [r(3, 4), r(4, 2)]),
         ("batch and broadcast", lambda a, b: a @ b, [r(2, 3, 4), r(4, 5)]),

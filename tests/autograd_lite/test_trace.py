@@ -1,0 +1,100 @@
+"""ag.trace: a replayed step gives exactly what running the function eagerly gives."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+
+rng = np.random.default_rng(0)
+
+
+def make_params():
+    shapes = [(6, 5), (5,), (5, 3), (3,)]
+    return [ag.Tensor(rng.standard_normal(s), requires_grad=True) for s in shapes]
+
+
+def network(params, x, y):
+    w1, b1, w2, b2 = params
+    z = (x @ w1 + b1).tanh() @ w2 + b2
+    return ag.cross_entropy(z, y), z
+
+
+def eager_step(params, x, y):
+    loss, z = network(params, ag.Tensor(x), y)
+    loss.backward()
+    return loss.data, z.data
+
+
+def test_replay_matches_eager_on_new_data_and_moving_parameters():
+    traced_params, eager_params = make_params(), make_params()
+    for p, q in zip(eager_params, traced_params):
+        q.data[...] = p.data
+    step = ag.trace(lambda x, y: network(traced_params, x, y))
+    for _ in range(4):
+        x, y = rng.standard_normal((4, 6)), rng.integers(0, 3, 4)
+        loss, z = step(x, y)
+        expected_loss, expected_z = eager_step(eager_params, x, y)
+        np.testing.assert_allclose(loss, expected_loss, rtol=1e-12)
+        np.testing.assert_allclose(z, expected_z, rtol=1e-12)
+        for p, q in zip(eager_params, traced_params):
+            np.testing.assert_allclose(q.grad, p.grad, rtol=1e-12)
+            p.data -= 0.1 * p.grad  # parameters change in place between steps, as in training
+            q.data -= 0.1 * q.grad
+            p.grad = q.grad = None
+    assert len(step.replays) == 1 and not step.eager_reasons
+
+
+def test_each_input_signature_gets_its_own_recording():
+    params = make_params()
+    step = ag.trace(lambda x, y: network(params, x, y))
+    for batch in (4, 4, 2, 2, 4):
+        step(rng.standard_normal((batch, 6)), rng.integers(0, 3, batch))
+    assert len(step.replays) == 2
+
+
+def test_gradients_accumulate_like_backward():
+    w = ag.Tensor(np.array([1.0, -1.0]), requires_grad=True)
+    step = ag.trace(lambda x: (x * w).sum())
+    for _ in range(3):
+        step(np.array([2.0, 3.0]))
+    np.testing.assert_array_equal(w.grad, [6.0, 9.0])
+
+
+@pytest.mark.parametrize(
+    "fn, reason",
+    [
+        (lambda x: (x * x.detach()).sum(), "constant array of shape (3,)"),
+        (lambda x: x[np.argsort(x.data)].sum(), "GetItem holds an array (index)"),
+    ],
+)
+def test_data_dependent_functions_run_eagerly_and_say_why(fn, reason):
+    w = ag.Tensor(np.ones(3), requires_grad=True)
+    step = ag.trace(lambda x: fn(x * w))
+    for x in (np.array([1.0, -2.0, 3.0]), np.array([-1.0, 2.0, -3.0])):
+        (value,) = step(x)
+        np.testing.assert_allclose(value, fn(ag.Tensor(x)).data)
+    assert not step.replays
+    assert reason in next(iter(step.eager_reasons.values()))
+
+
+def test_replay_false_always_runs_eagerly():
+    w = ag.Tensor(np.ones(2), requires_grad=True)
+    step = ag.trace(lambda x: (x * w).sum(), replay=False)
+    step(np.ones(2))
+    step(np.ones(2))
+    assert not step.replays and not step.eager_reasons
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+
+
+def test_comparisons_are_recomputed_by_a_replay():
+    w = ag.Tensor(np.ones(3), requires_grad=True)
+    step = ag.trace(lambda x: ag.leaky_relu(x * w).sum() + ag.softmax(x * w)[0])
+    for x in (np.array([1.0, -2.0, 3.0]), np.array([-1.0, 2.0, -3.0])):
+        w.grad = None
+        (value,) = step(x)
+        w_eager = ag.Tensor(np.ones(3), requires_grad=True)
+        expected = ag.leaky_relu(x * w_eager).sum() + ag.softmax(x * w_eager)[0]
+        expected.backward()
+        np.testing.assert_allclose(value, expected.data)
+        np.testing.assert_allclose(w.grad, w_eager.grad)
+    assert len(step.replays) == 1
