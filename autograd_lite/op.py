@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Callable, TypeVar
 
@@ -65,6 +66,10 @@ class Op:
         """The op's name in error messages: its class name in lower case (`matmul`, `add`)."""
         return type(self).__name__.lower()
 
+    def settings(self) -> dict[str, Any]:
+        """What the op was made with (`{'axis': -1}`), not what its forward keeps for backward."""
+        return {name: getattr(self, name) for name in _setting_names(type(self)) if hasattr(self, name)}
+
     @property
     def rule(self) -> str:
         """The local derivative, as written in `backward`'s docstring."""
@@ -104,6 +109,15 @@ class Op:
                 out.op = op
                 out.parents = xs
         return out
+
+
+@functools.cache
+def _setting_names(op_class: type) -> tuple[str, ...]:
+    """The names of the op class's constructor parameters (they are stored under those names)."""
+    if op_class.__init__ is object.__init__:
+        return ()
+    parameters = list(inspect.signature(op_class.__init__).parameters.values())[1:]
+    return tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
 def as_tensors(values: tuple[TensorLike, ...]) -> tuple[Tensor, ...] | None:

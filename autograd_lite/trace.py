@@ -80,8 +80,8 @@ class Replay:
         if None in output_positions:
             return "an output is not computed on the way to the first one (the loss)"
         for _, op, _ in tape.steps:
-            for name, value in vars(op).items():
-                if name != "needs_input_grad" and _holds_array(value):
+            for name, value in op.settings().items():
+                if _holds_array(value):
                     return f"{type(op).__name__} holds an array ({name}), which may come from the data"
         for i, t in enumerate(tape.tensors):
             if t.op is None and not t.requires_grad and t.data.ndim > 0 and i not in input_positions:

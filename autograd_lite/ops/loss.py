@@ -22,8 +22,11 @@ class SoftmaxCrossEntropy(Op):
         self.mean = mean
 
     def forward(self, z, labels):
-        shifted = z - z.max(axis=1, keepdims=True)  # exp never overflows
-        losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
+        shifted = z - z.max(axis=1, keepdims=True)  # so exp never overflows
+        exps = np.exp(shifted)
+        totals = exps.sum(axis=1, keepdims=True)
+        self.softmax = exps / totals  # kept for an ordinary backward, as hand-written code would
+        losses = np.log(totals[:, 0]) - shifted[np.arange(len(labels)), labels]
         return losses.sum() / len(losses) if self.mean else losses
 
     def describe_failure(self, xs, error):
@@ -31,11 +34,15 @@ class SoftmaxCrossEntropy(Op):
 
     def backward(self, g, out, z, labels):
         """dz = g * (softmax(z) - onehot(label))        (divided by m for the mean)"""
-        exps = exp(z - z.max(axis=1, keepdims=True))  # shifted: softmax is shift-invariant
+        if isinstance(z, np.ndarray):
+            softmax = self.softmax
+        else:  # a differentiable backward needs softmax as a function of z
+            exps = exp(z - z.max(axis=1, keepdims=True))
+            softmax = exps / exps.sum(axis=1, keepdims=True)
         onehot = np.zeros(z.shape, dtype=z.dtype)
         onehot[np.arange(len(onehot)), np.asarray(labels)] = 1
         scale = g / len(onehot) if self.mean else g.reshape(-1, 1)
-        return (scale * (exps / exps.sum(axis=1, keepdims=True) - onehot), None)
+        return (scale * (softmax - onehot), None)
 
 
 def cross_entropy(logits: TensorLike, labels: TensorLike, reduction: str = "mean") -> Tensor:

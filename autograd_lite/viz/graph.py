@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import grad, topological_order
+from ..op import Op
 from ..tensor import Tensor
 
 PARAMETER = "parameter"  # a leaf that requires grad: what training changes
@@ -338,21 +339,9 @@ def _cluster_of(t: Tensor, layer_scopes: dict[str, str]) -> str | None:
     return None
 
 
-def _settings(op: object) -> str:
-    """An op's settings, short: `axis=-1, keepdims=False`: the arguments its constructor takes
-    (`Op.apply(x, axis=-1)`), not whatever else the engine may keep on the instance."""
-    values = vars(op)
-    return ", ".join(
-        f"{key}={_short(values[key])}" for key in _setting_names(type(op)) if key in values
-    )
-
-
-@functools.cache
-def _setting_names(op_class: type) -> tuple[str, ...]:
-    if op_class.__init__ is object.__init__:
-        return ()
-    parameters = list(inspect.signature(op_class.__init__).parameters.values())[1:]
-    return tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+def _settings(op: Op) -> str:
+    """An op's settings, short: `axis=-1, keepdims=False`."""
+    return ", ".join(f"{key}={_short(value)}" for key, value in op.settings().items())
 
 
 def _short(value: Any) -> str:
