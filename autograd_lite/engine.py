@@ -137,9 +137,11 @@ class Tape:
     def __init__(self, root: Tensor) -> None:
         self.tensors = topological_order(root)
         self.steps: list[tuple[int, Any, list[int]]] = []
+        self.grad_shapes: list[tuple[int, ...] | None] = []  # None: needs no gradient
         position: dict[int, int] = {}
         for i, t in enumerate(self.tensors):
             position[id(t)] = i
+            self.grad_shapes.append(t.data.shape if t.requires_grad else None)
             if t.op is not None:  # its parents came earlier, so their positions are known
                 self.steps.append((i, t.op, [position[id(p)] for p in t.parents]))
 
@@ -157,7 +159,7 @@ class Tape:
         freed once passed on.
         """
         global _grad_enabled
-        tensors = self.tensors
+        grad_shapes = self.grad_shapes
         grads: list = [None] * len(values)
         grads[-1] = seed
         recording, _grad_enabled = _grad_enabled, create_graph
@@ -170,9 +172,9 @@ class Tape:
                     grads[i] = None
                 input_grads = op.backward(g, values[i], *[values[j] for j in inputs])
                 for j, gj in zip(inputs, input_grads):
-                    if gj is None or not tensors[j].requires_grad:
+                    shape = grad_shapes[j]
+                    if gj is None or shape is None:
                         continue
-                    shape = tensors[j].data.shape
                     if gj.shape != shape:
                         gj = _unbroadcast(gj, shape, op)
                     grads[j] = gj if grads[j] is None else grads[j] + gj
