@@ -135,15 +135,14 @@ class Tape:
     """
 
     def __init__(self, root: Tensor) -> None:
-        self.tensors = topological_order(root)
-        self.steps: list[tuple[int, Any, list[int]]] = []
-        self.grad_shapes: list[tuple[int, ...] | None] = []  # None: needs no gradient
-        position: dict[int, int] = {}
-        for i, t in enumerate(self.tensors):
-            position[id(t)] = i
-            self.grad_shapes.append(t.data.shape if t.requires_grad else None)
-            if t.op is not None:  # its parents came earlier, so their positions are known
-                self.steps.append((i, t.op, [position[id(p)] for p in t.parents]))
+        self.tensors = tensors = topological_order(root)
+        position = {id(t): i for i, t in enumerate(tensors)}
+        self.steps: list[tuple[int, Any, list[int]]] = [
+            (i, t.op, [position[id(p)] for p in t.parents])
+            for i, t in enumerate(tensors)
+            if t.op is not None
+        ]
+        self.grad_shapes = [t.data.shape if t.requires_grad else None for t in tensors]
 
     def forward(self, values: list) -> None:
         """Run every op again, in order, on the arrays in `values` (the leaves' are filled in)."""
