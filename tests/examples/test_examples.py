@@ -40,3 +40,9 @@ def test_multilabel(capsys):
 def test_relu_vs_sigmoid(capsys):
     results = load("relu_vs_sigmoid").main(epochs=300)
     assert results["relu"] < 1e-4 and results["sigmoid"] > 1e-3
+
+
+def test_adam_gets_further_than_sgd(capsys):
+    final = load("adam").main(epochs=5)
+    adam, sgd = final["Adam(learning_rate=0.001)"], final["SGD(learning_rate=0.01)"]
+    assert adam < 0.1 and sgd > 1.5 * adam
