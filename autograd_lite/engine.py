@@ -47,9 +47,14 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
 
 class no_grad(set_grad_enabled):
-    """Record nothing: `with ag.no_grad(): ...` or `@ag.no_grad()` (inference, optimizer steps)."""
+    """Record nothing: `with ag.no_grad(): ...`, `@ag.no_grad()` or `@ag.no_grad`."""
 
-    def __init__(self) -> None:
+    def __new__(cls, function: Any = None) -> Any:
+        if callable(function):  # used as a bare decorator: wrap the function at once
+            return cls()(function)
+        return super().__new__(cls)
+
+    def __init__(self, function: Any = None) -> None:
         super().__init__(False)
 
 

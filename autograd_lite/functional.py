@@ -81,7 +81,10 @@ def silu(x: TensorLike) -> Tensor:
     return x * sigmoid(x)
 
 
-swish = silu
+@tensor_method
+def swish(x: TensorLike) -> Tensor:
+    """Keras's name for silu: x * sigmoid(x)."""
+    return silu(x)
 
 
 @tensor_method

@@ -131,7 +131,7 @@ def _float64_inputs(inputs: TensorLike | Sequence[TensorLike]) -> list[Tensor]:
 
 def _outputs(fn: Function, xs: Sequence[Tensor]) -> list[Tensor]:
     result = fn(*xs)
-    outputs = [result] if isinstance(result, Tensor) else list(result)
+    outputs = list(result) if isinstance(result, (list, tuple)) else [result]
     for out in outputs:
         if not isinstance(out, Tensor):
             raise TypeError(f"gradcheck: fn must return Tensors, got {type(out).__name__}")

@@ -200,7 +200,7 @@ def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:
         if g is None:
             continue
         if leaf.grad is not None:
-            leaf.grad = leaf.grad + g.astype(leaf.data.dtype, copy=False)
+            leaf.grad = np.asarray(leaf.grad + g.astype(leaf.data.dtype, copy=False))
         elif type(g) is np.ndarray and g.base is None and id(g) not in handed_out:
             leaf.grad = g.astype(leaf.data.dtype, copy=False)
         else:  # a view, a numpy scalar or an array another leaf holds

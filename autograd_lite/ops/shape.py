@@ -109,6 +109,9 @@ def transpose(x: TensorLike, *axes: int | Sequence[int]) -> Tensor:
     """Permute the axes (reverse them when none are given), like np.transpose."""
     if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
         axes = axes[0]
+    if axes:
+        ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+        axes = tuple(a % ndim if -ndim <= a < ndim else a for a in axes)  # backward inverts these
     return Transpose.apply(x, axes=tuple(axes) if axes else None)
 
 

@@ -63,7 +63,7 @@ class Sigmoid(Op):
     def forward(self, x):
         # exp of -|x| never overflows; the two branches are the same function
         e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
     def backward(self, g, out, x):
         """dx = g * out * (1 - out)        since s'(x) = s(x) (1 - s(x))"""
@@ -83,7 +83,7 @@ class Softplus(Op):
     # A primitive rather than relu(x) + log(1 + exp(-|x|)): that composition is stable but
     # its kinks would give softplus'(0) = 0 instead of 1/2.
     def forward(self, x):
-        return np.logaddexp(0, x).astype(x.dtype, copy=False)
+        return np.logaddexp(0, x)
 
     def backward(self, g, out, x):
         """dx = g * sigmoid(x)        since d/dx log(1 + e^x) = 1 / (1 + e^-x)"""

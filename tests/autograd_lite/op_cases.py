@@ -155,6 +155,7 @@ CASES = {
     "Transpose": [
         ("T", lambda x: x.T * ag.arange(3.0, dtype=np.float64), [r(3, 4)]),
         ("permutation", lambda x: x.transpose(2, 0, 1), [r(2, 3, 4)]),
+        ("negative axes", lambda x: x.transpose(-1, 0, 1) * C1.transpose(2, 0, 1), [r(2, 3, 4)]),
         ("mT", lambda x: x.mT, [r(2, 3, 4)]),
     ],
     "BroadcastTo": [

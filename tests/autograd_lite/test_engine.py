@@ -211,3 +211,19 @@ def test_backward_on_a_leaf_with_a_gradient_seed():
     x.backward(seed)
     seed[0] = 100.0  # the user's seed array is not aliased by .grad
     np.testing.assert_array_equal(x.grad, [3.0, 4.0])
+
+
+def test_no_grad_works_as_a_bare_decorator():
+    @ag.no_grad
+    def double(t):
+        return t * 2
+
+    assert not double(ag.Tensor([1.0], requires_grad=True)).requires_grad
+    assert ag.is_grad_enabled()
+
+
+def test_scalar_leaf_grad_stays_an_array_when_accumulating():
+    x = ag.Tensor(2.0, requires_grad=True)
+    for _ in range(2):
+        (x * x).backward()
+    assert type(x.grad) is np.ndarray and x.grad == 8.0

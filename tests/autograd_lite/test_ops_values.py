@@ -89,3 +89,15 @@ def test_gradients_keep_the_parameter_dtype(dtype):
     (ag.Tensor(np.ones((4, 3)), dtype=dtype) @ w).mean().backward()
     assert w.grad.dtype == dtype
     np.testing.assert_allclose(w.grad, np.full((3, 2), 4 / 8))
+
+
+def test_integer_and_python_inputs_give_float_results():
+    np.testing.assert_allclose(ag.sigmoid(np.array([0, 2])), [0.5, 1 / (1 + np.exp(-2))])
+    np.testing.assert_allclose(ag.softplus(np.array([0, 2])), np.log1p(np.exp([0.0, 2.0])))
+    assert ag.sigmoid(0.0) == 0.5
+    assert ag.Tensor(np.array([1, 2])).sigmoid().dtype.kind == "f"
+
+
+def test_gradcheck_names_a_non_tensor_result():
+    with pytest.raises(TypeError, match="fn must return Tensors, got float"):
+        ag.gradcheck(lambda x: 1.0, [np.ones(2)])
