@@ -90,7 +90,9 @@ def test_a_model_built_by_calling_it_on_data_is_drawn_like_one_built_by_input() 
 def test_an_unbuilt_model_is_refused_as_keras_refuses_it(tmp_path) -> None:
     # Keras: "This model has not yet been built. Build the model first by calling `build()`
     # or by calling the model on a batch of data."
-    with pytest.raises(ValueError, match=r"plot_model: model 'course_net' is not built yet: start it"):
+    with pytest.raises(
+        ValueError, match=r"plot_model: model 'course_net' is not built yet: start it"
+    ):
         nn.plot_model(course_model(with_input=False), to_file=tmp_path / "model.png")
     with pytest.raises(ValueError, match="is not built yet"):
         nn.plot_model(nn.Sequential(name="empty"), to_file=None)

@@ -1,9 +1,11 @@
-"""The examples, run in a fast mode (fewer epochs), must still reach real accuracies."""
+"""The examples, run in a fast mode (fewer epochs), must still reach real accuracies; the
+picture examples must write real pictures."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -40,3 +42,18 @@ def test_multilabel(capsys):
 def test_relu_vs_sigmoid(capsys):
     results = load("relu_vs_sigmoid").main(epochs=300)
     assert results["relu"] < 1e-4 and results["sigmoid"] > 1e-3
+
+
+def test_graph_course_network_writes_every_picture(tmp_path):
+    written = load("graph_course_network").main(tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        ["step.png", "step.svg", "step_rules.png", "model.png", "backprop.html"]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+    for name in ("step.png", "step_rules.png", "model.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = ET.parse(tmp_path / "step.svg").getroot()
+    texts = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"L1 (Dense)", "SoftmaxCrossEntropy", "loss"} <= texts
+    page = (tmp_path / "backprop.html").read_text()
+    assert page.count('<figure class="frame"') == 15
