@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine import topological_order
 from ..tensor import Tensor
 from .dot import HIGHLIGHT, pipe, to_digraph, write_atomically
-from .graph import build_spec, gradient_pass
+from .graph import build_spec, gradient_pass, op_name
 
 if TYPE_CHECKING:
     import graphviz
@@ -44,7 +44,8 @@ def backward_frames(
     the k-th with a red border, and draws the edges its gradient came back through in red;
     tensors still waiting show `grad ?`. The gradients come from one `ag.grad` pass, so
     no `.grad` is touched. Options as for `draw_graph`. Meant for the small graphs of a
-    lesson: there is one picture per tensor that gets a gradient.
+    lesson: there is one picture per tensor that gets a gradient, and none for a tensor
+    that never does (an input, the result of a comparison or of `stop_gradient`).
 
     >>> import autograd_lite as ag
     >>> a = ag.Tensor(2.0, requires_grad=True, name="a")
@@ -76,7 +77,7 @@ def backward_frames(
             pending=frozenset(id(u) for u in filled[k + 1 :]),
             highlight=t,
         )
-        caption = f"step {k + 1}/{len(filled)}: {_filled_in(t, root, order)}"
+        caption = f"step {k + 1}/{len(filled)}: {_filled_in(t, root, order, grads)}"
         frames.append(Frame(k + 1, len(filled), caption, t, to_digraph(spec, rankdir)))
     return frames
 
@@ -115,12 +116,13 @@ def save_backward_html(
     return path
 
 
-def _filled_in(t: Tensor, root: Tensor, order: list[Tensor]) -> str:
-    """`dL/d(L1/kernel) filled in by MatMul`: which gradient, from which ops."""
+def _filled_in(t: Tensor, root: Tensor, order: list[Tensor], grads: dict[int, Any]) -> str:
+    """`dL/d(L1/kernel) filled in by MatMul`: which gradient, from which ops (those that
+    got a gradient themselves: a comparison using `t` sends it nothing)."""
     top = root.name or "L"
     if t is root:
         return f"d{top}/d{top} = 1, the seed"
-    consumers = [type(u.op).__name__ for u in order for p in u.parents if p is t]
+    consumers = [op_name(u.op) for u in order if id(u) in grads for p in u.parents if p is t]
     names = list(dict.fromkeys(consumers))
     by = " and ".join(names)
     summed = f" ({len(consumers)} parts summed)" if len(consumers) > 1 else ""
@@ -131,7 +133,7 @@ def _describe(t: Tensor) -> str:
     if t.name:
         return t.name if t.name.isidentifier() else f"({t.name})"
     if t.op is not None:
-        return f"({type(t.op).__name__} output)"
+        return f"({op_name(t.op)} output)"
     return f"(input {t.shape})"
 
 
