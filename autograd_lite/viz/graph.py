@@ -350,7 +350,9 @@ def _nearest_to_root(order: list[Tensor], max_nodes: int) -> set[int]:
 
 
 def _spine(root: Tensor, position: dict[int, int], kept: set[int]) -> tuple[str, ...]:
-    """The ids from the root back through each op's first input, as far as it is drawn."""
+    """The ids from the root back through each op's first input, as far as it is drawn.
+    An input made by an op without gradient (the `x > 0` of a `where`) is passed over: the
+    line follows the values backward differentiates."""
     ids = []
     t: Tensor | None = root
     while t is not None and id(t) in kept:
@@ -358,7 +360,7 @@ def _spine(root: Tensor, position: dict[int, int], kept: set[int]) -> tuple[str,
         if t.op is None:
             break
         ids.append(f"op{position[id(t)]}")
-        t = t.parents[0] if t.parents else None
+        t = next((p for p in t.parents if p.op is None or p.requires_grad), None)
     return tuple(ids)
 
 

@@ -434,6 +434,11 @@ def test_the_spine_runs_from_the_root_back_through_first_inputs() -> None:
     drawn = {node.id for node in (*cut.tensors, *cut.ops)}
     assert cut.spine == spec.spine[: len(cut.spine)] and set(cut.spine) <= drawn
     assert len(cut.spine) == 6  # L, Sum, the Mul output, Mul, the Div output, Div
+    # where(x > 0, x, 0.2 * x): the line passes over the condition, to the x it differentiates
+    spec = build_spec(leaky_relu_sum())
+    names = {node.id: node.name for node in spec.tensors}
+    names.update({op.id: op.name for op in spec.ops})
+    assert [names[i] for i in spec.spine] == ["y", "Sum", None, "Where", "x"]
 
 
 # --- the course network with nn's layers and loss --------------------------------------------
