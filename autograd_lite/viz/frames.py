@@ -40,6 +40,11 @@ def backward_frames(
 ) -> list[Frame]:
     """The graphs of `root` in the order backward fills in gradients, one frame per tensor.
 
+    A gradient is filled in when the last share of it arrives: backward walks the ops from
+    the root back, each op handing its inputs their shares in argument order, and an op
+    runs after every op that uses its output. So MatMul's frame for `L3/kernel` comes right
+    after the one for its other input, long before `L1/kernel`'s.
+
     Frame k shows the gradients of the first k tensors (the root's seed first), highlights
     the k-th with a red border, and draws the edges its gradient came back through in red;
     tensors still waiting show `grad ?`. The gradients come from one `ag.grad` pass, so
@@ -65,7 +70,7 @@ def backward_frames(
         )
     order = topological_order(root)
     grads = gradient_pass(root, order)
-    filled = [t for t in reversed(order) if id(t) in grads]
+    filled = _in_backward_order(root, order, grads)
     frames = []
     for k, t in enumerate(filled):
         spec = build_spec(
@@ -114,6 +119,19 @@ def save_backward_html(
     path = Path(path)
     write_atomically(path, page.encode("utf-8"))
     return path
+
+
+def _in_backward_order(root: Tensor, order: list[Tensor], grads: dict[int, Any]) -> list[Tensor]:
+    """The tensors that get a gradient, each at the op whose share completes it: the op that
+    uses it earliest in the walk, as backward runs the ops in reverse walk order."""
+    completed_by: dict[int, tuple[int, int]] = {id(root): (len(order), 0)}
+    for i, u in enumerate(order):
+        if id(u) in grads:
+            for k, p in enumerate(u.parents):
+                if id(p) in grads:
+                    completed_by.setdefault(id(p), (i, k))
+    filled = [t for t in order if id(t) in grads]
+    return sorted(filled, key=lambda t: (-completed_by[id(t)][0], completed_by[id(t)][1]))
 
 
 def _filled_in(t: Tensor, root: Tensor, order: list[Tensor], grads: dict[int, Any]) -> str:

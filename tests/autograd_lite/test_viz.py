@@ -518,13 +518,22 @@ def test_import_does_not_load_graphviz() -> None:
 # --- step-by-step frames -------------------------------------------------------------------
 
 
-def test_backward_frames_follow_the_engine_order() -> None:
+def test_backward_frames_follow_the_engine_order(monkeypatch) -> None:
     t = scalar_expression()
     frames = ag.backward_frames(t["L"])
-    # the engine fills gradients in reversed walk order: the root's seed first
-    engine_order = [u.name for u in reversed(ag.topological_order(t["L"]))]
-    assert [f.tensor.name for f in frames] == engine_order
-    assert engine_order[:3] == ["L", "d", "e"] and set(engine_order[3:]) == set("abcf")
+    # the engine runs each op's rule once, from the root back; the rule hands its inputs
+    # their gradients in argument order (every tensor here has one consumer, so that
+    # completes them)
+    ran = []
+    for name in ("Add", "Mul"):
+        rule = ag.OPS[name].backward
+        monkeypatch.setattr(
+            ag.OPS[name], "backward", lambda op, *args, rule=rule: ran.append(op) or rule(op, *args)
+        )
+    t["L"].backward()
+    made_by = {id(u.op): u for u in ag.topological_order(t["L"]) if u.op is not None}
+    engine_order = ["L"] + [p.name for op in ran for p in made_by[id(op)].parents]
+    assert [f.tensor.name for f in frames] == engine_order == ["L", "d", "f", "e", "c", "a", "b"]
     described = {
         "L": "dL/dL = 1, the seed",
         "d": "dL/dd filled in by Mul",
@@ -543,6 +552,12 @@ def test_backward_frames_follow_the_engine_order() -> None:
         text = labels(source)
         assert sum("grad ?" in label for label in text.values()) == 7 - k
     assert "b data -3 grad -4" in labels(frames[-1].graph.source).values()
+
+
+def test_backward_frames_go_layer_by_layer_from_the_loss() -> None:
+    loss = course_step(batch=4)
+    named = [f.tensor.name for f in ag.backward_frames(loss) if f.tensor.name]
+    assert named == [f"L{i}/{w}" for i in (3, 2, 1) for w in ("bias", "kernel")]
 
 
 def test_backward_frames_name_the_consumers_of_a_shared_tensor() -> None:
