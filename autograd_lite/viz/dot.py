@@ -90,7 +90,8 @@ def draw_graph(
       grey and dashed; its output is grey like a constant, which it is to backward
     - a dashed edge: backward sends no gradient back along it (it enters or leaves an op
       whose output gets none)
-    - gradient previews are red; "grad = sum of N parts" marks a tensor used N times
+    - gradient previews are red; "grad = sum of N parts" marks a tensor whose gradient
+      comes back along N edges (a use by a comparison or `stop_gradient` sends none)
     - an orange edge note says where backward sums a gradient to undo broadcasting:
       `(32, 25) summed over axis 0 -> (25,)`
 
