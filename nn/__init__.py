@@ -26,6 +26,7 @@ from .callbacks import Callback, EarlyStopping, History, TerminateOnNaN
 from .gradient_check import check_gradients
 from .layers import Dense, Input, Layer, clear_session
 from .models import Sequential
+from .plot import plot_model
 from .utils import set_seed
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "plot_model",
     "set_seed",
     "softmax",
 ]

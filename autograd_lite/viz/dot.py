@@ -45,7 +45,12 @@ GRAD_COLOR = "#c62828"
 MUTED = "#607d8b"
 NOTE_COLOR = "#ef6c00"
 HIGHLIGHT = "#d50000"
-CLUSTER_STYLE = {"style": "rounded,filled", "fillcolor": "#fafafa", "color": "#b0bec5"}
+CLUSTER_STYLE = {
+    "style": "rounded,filled",
+    "fillcolor": "#fafafa",
+    "color": "#b0bec5",
+    "labeljust": "l",  # to the left, clear of the spine running down the middle
+}
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 INSTALL_HINT = (
     "the graphviz program `dot` was not found on PATH; the Python package only writes DOT "
@@ -77,11 +82,16 @@ def draw_graph(
     Legend (fill / border):
 
     - parameter (leaf with requires_grad): green / dark green
-    - input or constant (leaf without grad): grey / slate
+    - input or constant (a leaf without grad, or an op output without one): grey / slate
     - intermediate (made by an op): light blue / blue
     - root (the tensor drawn, usually the loss): amber / orange
     - op: lavender / purple rounded box, with its settings (`axis=-1`) in grey
-    - gradient previews are red; "grad = sum of N parts" marks a tensor used N times
+    - an op that passes no gradient back (a comparison such as `Greater`, `StopGradient`):
+      grey and dashed; its output is grey like a constant, which it is to backward
+    - a dashed edge: backward sends no gradient back along it (it enters or leaves an op
+      whose output gets none)
+    - gradient previews are red; "grad = sum of N parts" marks a tensor whose gradient
+      comes back along N edges (a use by a comparison or `stop_gradient` sends none)
     - an orange edge note says where backward sums a gradient to undo broadcasting:
       `(32, 25) summed over axis 0 -> (25,)`
 
@@ -123,14 +133,15 @@ def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
     graph = new_digraph("autograd_lite", rankdir)
     cluster_of = {member: i for i, c in enumerate(spec.clusters) for member in c.members}
     nodes = {node.id: node for node in (*spec.tensors, *spec.ops)}
+    spine = set(spec.spine)
     for i, cluster in enumerate(spec.clusters):
         with graph.subgraph(name=f"cluster_{i}") as sub:
             sub.attr(label=f"<<B>{escape(cluster.label)}</B>>", **CLUSTER_STYLE)
             for member in cluster.members:
-                _add_node(sub, nodes[member])
+                _add_node(sub, nodes[member], member in spine)
     for node_id, node in nodes.items():
         if node_id not in cluster_of:
-            _add_node(graph, node)
+            _add_node(graph, node, node_id in spine)
     if spec.omitted:
         note = f"… {spec.omitted:,} more nodes not drawn (max_nodes={spec.max_nodes})"
         graph.node(
@@ -260,10 +271,20 @@ def table(rows: Iterable[str], columns: bool = False) -> str:
     )
 
 
-def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode) -> None:
+def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode, on_spine: bool) -> None:
+    # dot draws the edges between nodes of one group straight: the spine reads as a line
+    group = {"group": "spine"} if on_spine else {}
     if isinstance(node, OpNode):
-        fill, border = STYLES[OP]
-        graph.node(node.id, label=_op_label(node), fillcolor=fill, color=border)
+        fill, border = STYLES[OP if node.differentiable else CONSTANT]
+        style = "rounded,filled" if node.differentiable else "rounded,filled,dashed"
+        graph.node(
+            node.id,
+            label=_op_label(node, border),
+            fillcolor=fill,
+            color=border,
+            style=style,
+            **group,
+        )
         return
     fill, border = STYLES[node.kind]
     extra = {"penwidth": "3", "color": HIGHLIGHT} if node.highlight else {}
@@ -271,7 +292,7 @@ def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode) -> None:
         node.id,
         label=_tensor_label(node),
         fillcolor=fill,
-        **{"color": border, "shape": "box", "style": "filled", **extra},
+        **{"color": border, "shape": "box", "style": "filled", **group, **extra},
     )
 
 
@@ -292,12 +313,12 @@ def _tensor_label(node: TensorNode) -> str:
     return table(r for r in (title, shape, data, grad, summed) if r)
 
 
-def _op_label(node: OpNode) -> str:
+def _op_label(node: OpNode, rule_color: str) -> str:
     rows = [font(f"<B>{escape(node.name)}</B>", 12)]
     if node.settings:
         rows.append(font(escape(node.settings), 9, MUTED))
     if node.rule:
-        rows.append(font(f"<I>{escape(node.rule)}</I>", 10, STYLES[OP][1]))
+        rows.append(font(f"<I>{escape(node.rule)}</I>", 10, rule_color))
     return table(rows)
 
 
@@ -314,6 +335,8 @@ def _add_edge(graph: graphviz.Digraph, edge: Edge, minlen: int) -> None:
         attributes["weight"] = "4"  # keep the chain of activations straight, layer after layer
     if minlen > 1:
         attributes["minlen"] = str(minlen)
+    if edge.no_gradient:
+        attributes["style"] = "dashed"
     if edge.highlight:
         attributes.update(color=HIGHLIGHT, penwidth="2.5")
     graph.edge(edge.tail, edge.head, **attributes)

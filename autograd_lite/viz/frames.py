@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine import topological_order
 from ..tensor import Tensor
 from .dot import HIGHLIGHT, pipe, to_digraph, write_atomically
-from .graph import build_spec, gradient_pass
+from .graph import build_spec, gradient_pass, op_name
 
 if TYPE_CHECKING:
     import graphviz
@@ -40,11 +40,17 @@ def backward_frames(
 ) -> list[Frame]:
     """The graphs of `root` in the order backward fills in gradients, one frame per tensor.
 
+    A gradient is filled in when the last share of it arrives: backward walks the ops from
+    the root back, each op handing its inputs their shares in argument order, and an op
+    runs after every op that uses its output. So MatMul's frame for `L3/kernel` comes right
+    after the one for its other input, long before `L1/kernel`'s.
+
     Frame k shows the gradients of the first k tensors (the root's seed first), highlights
     the k-th with a red border, and draws the edges its gradient came back through in red;
     tensors still waiting show `grad ?`. The gradients come from one `ag.grad` pass, so
     no `.grad` is touched. Options as for `draw_graph`. Meant for the small graphs of a
-    lesson: there is one picture per tensor that gets a gradient.
+    lesson: there is one picture per tensor that gets a gradient, and none for a tensor
+    that never does (an input, the result of a comparison or of `stop_gradient`).
 
     >>> import autograd_lite as ag
     >>> a = ag.Tensor(2.0, requires_grad=True, name="a")
@@ -64,7 +70,7 @@ def backward_frames(
         )
     order = topological_order(root)
     grads = gradient_pass(root, order)
-    filled = [t for t in reversed(order) if id(t) in grads]
+    filled = _in_backward_order(root, order, grads)
     frames = []
     for k, t in enumerate(filled):
         spec = build_spec(
@@ -76,7 +82,7 @@ def backward_frames(
             pending=frozenset(id(u) for u in filled[k + 1 :]),
             highlight=t,
         )
-        caption = f"step {k + 1}/{len(filled)}: {_filled_in(t, root, order)}"
+        caption = f"step {k + 1}/{len(filled)}: {_filled_in(t, root, order, grads)}"
         frames.append(Frame(k + 1, len(filled), caption, t, to_digraph(spec, rankdir)))
     return frames
 
@@ -115,12 +121,26 @@ def save_backward_html(
     return path
 
 
-def _filled_in(t: Tensor, root: Tensor, order: list[Tensor]) -> str:
-    """`dL/d(L1/kernel) filled in by MatMul`: which gradient, from which ops."""
+def _in_backward_order(root: Tensor, order: list[Tensor], grads: dict[int, Any]) -> list[Tensor]:
+    """The tensors that get a gradient, each at the op whose share completes it: the op that
+    uses it earliest in the walk, as backward runs the ops in reverse walk order."""
+    completed_by: dict[int, tuple[int, int]] = {id(root): (len(order), 0)}
+    for i, u in enumerate(order):
+        if id(u) in grads:
+            for k, p in enumerate(u.parents):
+                if id(p) in grads:
+                    completed_by.setdefault(id(p), (i, k))
+    filled = [t for t in order if id(t) in grads]
+    return sorted(filled, key=lambda t: (-completed_by[id(t)][0], completed_by[id(t)][1]))
+
+
+def _filled_in(t: Tensor, root: Tensor, order: list[Tensor], grads: dict[int, Any]) -> str:
+    """`dL/d(L1/kernel) filled in by MatMul`: which gradient, from which ops (those that
+    got a gradient themselves: a comparison using `t` sends it nothing)."""
     top = root.name or "L"
     if t is root:
         return f"d{top}/d{top} = 1, the seed"
-    consumers = [type(u.op).__name__ for u in order for p in u.parents if p is t]
+    consumers = [op_name(u.op) for u in order if id(u) in grads for p in u.parents if p is t]
     names = list(dict.fromkeys(consumers))
     by = " and ".join(names)
     summed = f" ({len(consumers)} parts summed)" if len(consumers) > 1 else ""
@@ -131,7 +151,7 @@ def _describe(t: Tensor) -> str:
     if t.name:
         return t.name if t.name.isidentifier() else f"({t.name})"
     if t.op is not None:
-        return f"({type(t.op).__name__} output)"
+        return f"({op_name(t.op)} output)"
     return f"(input {t.shape})"
 
 

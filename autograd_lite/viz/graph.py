@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engine import grad, topological_order
 from ..op import Op
+from ..ops.compare import Step
 from ..tensor import Tensor
 
 PARAMETER = "parameter"  # a leaf that requires grad: what training changes
@@ -28,6 +29,18 @@ INTERMEDIATE = "intermediate"  # made by an op
 ROOT = "root"  # the tensor the picture was asked for (usually the loss)
 
 PREVIEW_ELEMENTS = 6  # arrays up to this size show their elements, larger ones min/mean/max
+
+# the comparisons and logic a Step op records, written as the operators they are
+STEP_OPERATORS = {
+    "less": "<",
+    "less_equal": "<=",
+    "greater": ">",
+    "greater_equal": ">=",
+    "equal": "==",
+    "not_equal": "!=",
+    "logical_and": "and",
+    "logical_or": "or",
+}
 
 
 @dataclass(frozen=True)
@@ -42,14 +55,15 @@ class TensorNode:
     data: str | None
     grad: str | None
     grad_pending: bool  # will receive a gradient, not yet (step-by-step frames)
-    uses: int  # how many op inputs it feeds: its gradient is the sum of that many parts
+    uses: int  # how many gradients backward adds up for it (one per op input it feeds)
     cluster: str | None
     highlight: bool = False
 
 
 @dataclass(frozen=True)
 class OpNode:
-    """One node per op: its class name, its settings (`axis=-1`) and, if asked, its rule."""
+    """One node per op: its name, its settings (`axis=-1`) and, if asked, its rule.
+    `differentiable` is False for an op that passes no gradient back (Step, StopGradient)."""
 
     id: str
     name: str
@@ -57,6 +71,7 @@ class OpNode:
     rule: str | None
     output: str
     cluster: str | None
+    differentiable: bool
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ class Edge:
     note: str | None = None  # e.g. "(32, 25) summed over axis 0 -> (25,)"
     highlight: bool = False
     main: bool = False  # on the chain of computed values (not a parameter or constant edge)
+    no_gradient: bool = False  # the op's output gets no gradient, so none comes back this way
 
 
 @dataclass(frozen=True)
@@ -82,7 +98,11 @@ class Cluster:
 
 @dataclass(frozen=True)
 class GraphSpec:
-    """Everything a picture shows, as plain data. `omitted` counts nodes cut by max_nodes."""
+    """Everything a picture shows, as plain data. `omitted` counts nodes cut by max_nodes.
+
+    `spine` holds the ids along the chain from the root back through each op's first input
+    (loss <- logits <- ... <- x): the activations, drawn in one straight line.
+    """
 
     tensors: tuple[TensorNode, ...]
     ops: tuple[OpNode, ...]
@@ -91,6 +111,7 @@ class GraphSpec:
     omitted: int
     max_nodes: int
     truncated_inputs: tuple[str, ...]  # ids of ops that have inputs which were not drawn
+    spine: tuple[str, ...]
 
     @property
     def input_edges(self) -> tuple[Edge, ...]:
@@ -127,10 +148,12 @@ def build_spec(
     if show_grad and grads is None:
         grads = gradients(root, order)
 
+    reached = _reached_by_gradient(root, order)
     uses: dict[int, int] = {}
     for t in drawn:
         for p in t.parents:
-            uses[id(p)] = uses.get(id(p), 0) + 1
+            if _passes_gradient(p, t, reached):
+                uses[id(p)] = uses.get(id(p), 0) + 1
     layer_scopes = {label.split(" (")[0]: label for t in drawn if (label := t.scope)}
 
     tensors, ops, edges, truncated = [], [], [], []
@@ -159,11 +182,12 @@ def build_spec(
         ops.append(
             OpNode(
                 id=oid,
-                name=type(t.op).__name__,
+                name=op_name(t.op),
                 settings=_settings(t.op),
                 rule=t.op.rule if show_rule else None,
                 output=tid,
                 cluster=cluster,
+                differentiable=t.op.differentiable,
             )
         )
         arguments = _argument_names(type(t.op), len(t.parents))
@@ -179,11 +203,12 @@ def build_spec(
                     position=i,
                     argument=arguments[i] if len(t.parents) > 1 else None,
                     note=broadcast_note(p, t),
-                    highlight=highlight is p,
+                    highlight=highlight is p and _passes_gradient(p, t, reached),
                     main=_carries_data(p),
+                    no_gradient=id(t) not in reached,
                 )
             )
-        edges.append(Edge(tail=oid, head=tid, main=True))
+        edges.append(Edge(tail=oid, head=tid, main=True, no_gradient=id(t) not in reached))
 
     # clusters in the order their first op runs (layer after layer), then their members
     clusters: dict[str, list[str]] = {op.cluster: [] for op in ops if op.cluster is not None}
@@ -201,6 +226,7 @@ def build_spec(
         omitted=total_nodes - len(tensors) - len(ops),
         max_nodes=max_nodes,
         truncated_inputs=tuple(truncated),
+        spine=_spine(root, position, kept),
     )
 
 
@@ -214,7 +240,7 @@ def gradients(root: Tensor, order: list[Tensor] | None = None) -> dict[int, np.n
     """
     order = topological_order(root) if order is None else order
     shown = {id(t): t.grad for t in order if t.op is None and t.grad is not None}
-    if shown and root.size == 1 and root.op is not None:
+    if shown and root.size == 1 and root.op is not None and root.requires_grad:
         computed = gradient_pass(root, order)
         shown.update({key: g for key, g in computed.items() if key not in shown})
     return shown
@@ -229,12 +255,22 @@ def gradient_pass(root: Tensor, order: list[Tensor]) -> dict[int, np.ndarray]:
 
 
 def _reached_by_gradient(root: Tensor, order: list[Tensor]) -> set[int]:
-    """Ids of the tensors backward delivers a gradient to (not the zeros allow_unused adds)."""
-    reached = {id(root)}
+    """Ids of the tensors backward delivers a gradient to (not the zeros allow_unused adds).
+
+    Only a tensor that requires grad gets one, so the output of an op that passes none
+    (a comparison, stop_gradient) stops the walk: `x` in `stop_gradient(x.max())` gets
+    nothing through the max.
+    """
+    reached = {id(root)} if root.requires_grad else set()
     for t in reversed(order):
         if id(t) in reached:
             reached.update(id(p) for p in t.parents if p.requires_grad)
     return reached
+
+
+def _passes_gradient(parent: Tensor, out: Tensor, reached: set[int]) -> bool:
+    """True when backward sends `out`'s op's gradient on to `parent` (one part of its sum)."""
+    return parent.requires_grad and id(out) in reached
 
 
 def preview(array: np.ndarray) -> str:
@@ -274,7 +310,7 @@ def broadcast_note(parent: Tensor, out: Tensor) -> str | None:
     hands each input a gradient shaped like the output; the engine then sums it down to the
     input's shape (`sum_to_shape`). Derived here from the shapes alone.
     """
-    if not parent.requires_grad or parent.shape == out.shape:
+    if not (parent.requires_grad and out.requires_grad) or parent.shape == out.shape:
         return None
     try:
         broadcast = np.broadcast_shapes(*(p.shape for p in out.parents))
@@ -313,6 +349,21 @@ def _nearest_to_root(order: list[Tensor], max_nodes: int) -> set[int]:
     return kept
 
 
+def _spine(root: Tensor, position: dict[int, int], kept: set[int]) -> tuple[str, ...]:
+    """The ids from the root back through each op's first input, as far as it is drawn.
+    An input made by an op without gradient (the `x > 0` of a `where`) is passed over: the
+    line follows the values backward differentiates."""
+    ids = []
+    t: Tensor | None = root
+    while t is not None and id(t) in kept:
+        ids.append(f"t{position[id(t)]}")
+        if t.op is None:
+            break
+        ids.append(f"op{position[id(t)]}")
+        t = next((p for p in t.parents if p.op is None or p.requires_grad), None)
+    return tuple(ids)
+
+
 def _carries_data(t: Tensor) -> bool:
     """True for the activations flowing through the model: op outputs and input arrays such
     as a batch `x`; False for parameters and for numbers like the 2 in `x * 2`."""
@@ -322,9 +373,10 @@ def _carries_data(t: Tensor) -> bool:
 
 
 def _kind(t: Tensor, root: Tensor) -> str:
+    """The tensor's role; an op output without grad (`x > 0`) is a constant to backward."""
     if t is root:
         return ROOT
-    if t.op is not None:
+    if t.op is not None and t.requires_grad:
         return INTERMEDIATE
     return PARAMETER if t.requires_grad else CONSTANT
 
@@ -339,8 +391,20 @@ def _cluster_of(t: Tensor, layer_scopes: dict[str, str]) -> str | None:
     return None
 
 
+def op_name(op: Op) -> str:
+    """The op's name in a picture: its class name, but a Step is named for the numpy function
+    it applies (`Greater`, `LogicalNot`, `Sign`), since that is what the code wrote."""
+    if isinstance(op, Step):
+        return op.function.__name__.title().replace("_", "")
+    return type(op).__name__
+
+
 def _settings(op: Op) -> str:
-    """An op's settings, short: `axis=-1, keepdims=False`."""
+    """An op's settings, short: `axis=-1, keepdims=False`; a comparison as its operator on the
+    argument names the edges show (`x0 > x1`)."""
+    if isinstance(op, Step):
+        operator = STEP_OPERATORS.get(op.function.__name__)
+        return f"x0 {operator} x1" if operator else ""
     return ", ".join(f"{key}={_short(value)}" for key, value in op.settings().items())
 
 

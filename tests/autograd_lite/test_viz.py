@@ -6,14 +6,16 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import autograd_lite as ag
 from autograd_lite.viz.dot import GraphvizNotFoundError
-from autograd_lite.viz.graph import INTERMEDIATE, PARAMETER, ROOT, build_spec, preview
+from autograd_lite.viz.graph import CONSTANT, INTERMEDIATE, PARAMETER, ROOT, build_spec, preview
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NODE = re.compile(r"^\s*((?:t|op)\d+) \[", re.MULTILINE)
 EDGE = re.compile(r"^\s*(\w+) -> (\w+)", re.MULTILINE)
 
@@ -279,6 +281,199 @@ def test_bad_arguments_say_what_is_wrong(call, message) -> None:
         call()
 
 
+# --- ops that pass no gradient: comparisons (Step) and stop_gradient ------------------------
+
+
+def leaky_relu_sum() -> ag.Tensor:
+    """sum(leaky_relu(x)) = sum(where(x > 0, x, 0.2 * x)), after backward."""
+    x = ag.Tensor([-1.0, 0.5, 2.0], requires_grad=True, name="x")
+    y = ag.leaky_relu(x).sum()
+    y.name = "y"
+    y.backward()
+    return y
+
+
+def softmax_loss() -> ag.Tensor:
+    """sum(softmax(z) * w): softmax subtracts stop_gradient(max(z)), after backward."""
+    z = ag.Tensor([[1.0, 2.0, 0.5]], requires_grad=True, name="z")
+    loss = (ag.softmax(z) * ag.Tensor([[0.0, 1.0, -1.0]], name="w")).sum()
+    loss.name = "L"
+    loss.backward()
+    return loss
+
+
+def ids_by_op(spec) -> dict[str, str]:
+    """op name -> op id (the names used once in the graph)."""
+    return {op.name: op.id for op in spec.ops}
+
+
+def test_a_comparison_reads_as_its_operator_and_is_drawn_without_gradient() -> None:
+    y = leaky_relu_sum()
+    spec = build_spec(y)
+    greater = next(op for op in spec.ops if op.name == "Greater")
+    assert (greater.settings, greater.differentiable) == ("x0 > x1", False)
+    text = labels(ag.draw_graph(y).source)
+    assert text[greater.id] == "Greater x0 > x1"
+    assert "ufunc" not in ag.draw_graph(y, show_rule=True).source
+    condition = next(node for node in spec.tensors if node.id == greater.output)
+    assert (condition.kind, condition.grad) == (CONSTANT, None)  # a constant to backward
+    into = [(e.argument, e.no_gradient) for e in spec.input_edges if e.head == greater.id]
+    assert into == [("x0", True), ("x1", True)]
+    x = next(node for node in spec.tensors if node.name == "x")
+    assert x.uses == 2 and x.grad == "[0.2, 1, 1]"  # Where and Mul; nothing via Greater
+    assert "grad = sum of 2 parts" in text[x.id]
+    source = ag.draw_graph(y).source
+    assert re.search(rf"^\s*{greater.id} \[.*style=\"rounded,filled,dashed\"", source, re.MULTILINE)
+    dashed = re.findall(r"^\s*(\w+) -> (\w+) \[.*style=dashed", source, re.MULTILINE)
+    assert sorted(dashed) == sorted(
+        [(e.tail, e.head) for e in spec.edges if greater.id in (e.tail, e.head)]
+    )
+
+
+@pytest.mark.parametrize(
+    "make, name, settings",
+    [
+        (lambda x: x < 1, "Less", "x0 < x1"),
+        (lambda x: x >= 1, "GreaterEqual", "x0 >= x1"),
+        (lambda x: x != 1, "NotEqual", "x0 != x1"),
+        (lambda x: ag.logical_and(x, x), "LogicalAnd", "x0 and x1"),
+        (lambda x: ag.logical_not(x), "LogicalNot", ""),
+        (lambda x: ag.sign(x), "Sign", ""),
+    ],
+)
+def test_every_step_function_has_a_readable_name(make, name, settings) -> None:
+    x = ag.Tensor([-1.0, 0.5, 2.0], requires_grad=True, name="x")
+    (op,) = build_spec(make(x)).ops
+    assert (op.name, op.settings, op.differentiable) == (name, settings, False)
+
+
+def test_stop_gradient_is_dashed_and_its_branch_carries_no_gradient() -> None:
+    loss = softmax_loss()
+    spec = build_spec(loss)
+    ops = ids_by_op(spec)
+    stop = next(op for op in spec.ops if op.name == "StopGradient")
+    assert not stop.differentiable and stop.settings == ""
+    z = next(node for node in spec.tensors if node.name == "z")
+    assert z.uses == 1 and z.grad == "[-0.1129, 0.3216, -0.2087]"  # only through Sub
+    # z -> Max -> (max) -> StopGradient -> (constant) -> Sub: no gradient comes back that way
+    branch = {(e.tail, e.head) for e in spec.edges if e.no_gradient}
+    max_out = next(op.output for op in spec.ops if op.name == "Max")
+    assert branch == {
+        (z.id, ops["Max"]),
+        (ops["Max"], max_out),
+        (max_out, stop.id),
+        (stop.id, stop.output),
+    }
+    kinds = {node.id: node.kind for node in spec.tensors}
+    assert (kinds[max_out], kinds[stop.output]) == (INTERMEDIATE, CONSTANT)
+    source = ag.draw_graph(loss).source
+    assert re.search(rf"^\s*{stop.id} \[.*style=\"rounded,filled,dashed\"", source, re.MULTILINE)
+    assert len(re.findall(r"^\s*\w+ -> \w+ \[.*style=dashed", source, re.MULTILINE)) == 4
+
+
+def test_frames_skip_tensors_that_never_get_a_gradient(tmp_path) -> None:
+    loss = softmax_loss()
+    frames = ag.backward_frames(loss)
+    order = ag.topological_order(loss)
+    no_frame = [
+        t for t in order if t.op is not None and type(t.op).__name__ in ("Max", "StopGradient")
+    ]
+    assert len(no_frame) == 2 and not any(f.tensor is t for f in frames for t in no_frame)
+    assert len(frames) == 7 and frames[-1].caption == "step 7/7: dL/dz filled in by Sub"
+    last = build_spec(loss, grads={}, highlight=frames[-1].tensor)
+    sub = ids_by_op(last)["Sub"]
+    z = next(node.id for node in last.tensors if node.name == "z")
+    assert [(e.tail, e.head) for e in last.edges if e.highlight] == [(z, sub)]
+    waiting = [text for text in labels(frames[0].graph.source).values() if "grad ?" in text]
+    assert len(waiting) == 6 and not any(
+        text.startswith("(1, 1) float32 data [2]") for text in waiting
+    )
+
+    y = leaky_relu_sum()
+    captions = [f.caption for f in ag.backward_frames(y)]  # y, Where output, Mul output, x
+    assert len(captions) == 4 and "Greater" not in " ".join(captions)
+    assert captions[-1] == "step 4/4: dy/dx filled in by Mul and Where (2 parts summed)"
+    page = ag.save_backward_html(y, tmp_path / "leaky.html").read_text()
+    assert page.count('<figure class="frame"') == 4 and 'max="4"' in page
+
+
+def test_no_broadcast_note_where_no_gradient_is_summed() -> None:
+    x = ag.Tensor([1.0, -2.0, 3.0], requires_grad=True, name="x")
+    out = ag.where(x > np.zeros((2, 3)), x, 0.0).sum()  # x broadcast into both Greater and Where
+    notes = [e.note for e in build_spec(out).edges if e.note]
+    assert notes == ["(2, 3) summed over axis 0 -> (3,)"]  # for Where only
+
+
+def test_a_root_without_gradient_is_drawn_all_dashed_and_without_gradients() -> None:
+    x = ag.Tensor([1.0, -2.0], requires_grad=True, name="x")
+    (x * 3).sum().backward()  # x now has a .grad
+    spec = build_spec(x > 0)
+    assert [op.name for op in spec.ops] == ["Greater"]
+    assert all(e.no_gradient for e in spec.edges) and spec.tensors[-1].kind == ROOT
+    assert [node.grad for node in spec.tensors] == ["[3, 3]", None, None]
+    assert ag.draw_graph(x > 0).pipe(format="svg").startswith(b"<?xml")
+
+
+# --- the spine -----------------------------------------------------------------------------
+
+
+def test_the_spine_runs_from_the_root_back_through_first_inputs() -> None:
+    loss = softmax_loss()
+    spec = build_spec(loss)
+    names = {node.id: node.name or node.kind for node in spec.tensors}
+    names.update({op.id: op.name for op in spec.ops})
+    assert [names[i] for i in spec.spine] == [
+        "L", "Sum", INTERMEDIATE, "Mul", INTERMEDIATE, "Div",
+        INTERMEDIATE, "Exp", INTERMEDIATE, "Sub", "z",
+    ]  # fmt: skip
+    source = ag.draw_graph(loss).source
+    grouped = re.findall(r"^\s*(\w+) \[.*group=spine", source, re.MULTILINE)
+    assert sorted(grouped) == sorted(spec.spine)
+    # cut by max_nodes, the spine stops where the drawing does
+    cut = build_spec(loss, max_nodes=6)
+    drawn = {node.id for node in (*cut.tensors, *cut.ops)}
+    assert cut.spine == spec.spine[: len(cut.spine)] and set(cut.spine) <= drawn
+    assert len(cut.spine) == 6  # L, Sum, the Mul output, Mul, the Div output, Div
+    # where(x > 0, x, 0.2 * x): the line passes over the condition, to the x it differentiates
+    spec = build_spec(leaky_relu_sum())
+    names = {node.id: node.name for node in spec.tensors}
+    names.update({op.id: op.name for op in spec.ops})
+    assert [names[i] for i in spec.spine] == ["y", "Sum", None, "Where", "x"]
+
+
+# --- the course network with nn's layers and loss --------------------------------------------
+
+
+def test_the_nn_course_step_ends_in_one_fused_loss_node() -> None:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        from graph_course_network import training_step
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    loss = training_step(batch=8)
+    spec = build_spec(loss)
+    assert [c.label for c in spec.clusters] == [
+        "L1 (Dense)",
+        "L2 (Dense)",
+        "L3 (Dense)",
+        "SparseCategoricalCrossentropy",
+    ]
+    assert sorted(op.name for op in spec.ops) == sorted(
+        ["MatMul"] * 3 + ["Add"] * 3 + ["ReLU"] * 2 + ["SoftmaxCrossEntropy"]
+    )
+    fused = next(op for op in spec.ops if op.name == "SoftmaxCrossEntropy")
+    assert fused.settings == "mean=True" and fused.output == spec.tensors[-1].id
+    into = {e.argument: e for e in spec.input_edges if e.head == fused.id}
+    assert sorted(into) == ["labels", "z"]
+    nodes = {node.id: node for node in spec.tensors}
+    labels_node = nodes[into["labels"].tail]
+    assert (labels_node.kind, labels_node.shape, labels_node.dtype) == (CONSTANT, (8,), "int64")
+    assert labels_node.grad is None and labels_node.uses == 0
+    assert [nodes[i].name for i in spec.spine if i in nodes][::-1][0] == "x"
+    assert nodes[spec.spine[0]].name == "loss" and len(spec.spine) == 2 * 9 + 1
+    assert len(ag.backward_frames(loss)) == 15  # 6 parameters, 8 activations, the loss
+
+
 # --- files ---------------------------------------------------------------------------------
 
 
@@ -314,20 +509,31 @@ def test_missing_dot_program_gives_install_instructions(tmp_path, monkeypatch) -
 
 def test_import_does_not_load_graphviz() -> None:
     script = "import sys, autograd_lite; print('graphviz' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
     assert result.stdout.strip() == "False", result.stderr
 
 
 # --- step-by-step frames -------------------------------------------------------------------
 
 
-def test_backward_frames_follow_the_engine_order() -> None:
+def test_backward_frames_follow_the_engine_order(monkeypatch) -> None:
     t = scalar_expression()
     frames = ag.backward_frames(t["L"])
-    # the engine fills gradients in reversed walk order: the root's seed first
-    engine_order = [u.name for u in reversed(ag.topological_order(t["L"]))]
-    assert [f.tensor.name for f in frames] == engine_order
-    assert engine_order[:3] == ["L", "d", "e"] and set(engine_order[3:]) == set("abcf")
+    # the engine runs each op's rule once, from the root back; the rule hands its inputs
+    # their gradients in argument order (every tensor here has one consumer, so that
+    # completes them)
+    ran = []
+    for name in ("Add", "Mul"):
+        rule = ag.OPS[name].backward
+        monkeypatch.setattr(
+            ag.OPS[name], "backward", lambda op, *args, rule=rule: ran.append(op) or rule(op, *args)
+        )
+    t["L"].backward()
+    made_by = {id(u.op): u for u in ag.topological_order(t["L"]) if u.op is not None}
+    engine_order = ["L"] + [p.name for op in ran for p in made_by[id(op)].parents]
+    assert [f.tensor.name for f in frames] == engine_order == ["L", "d", "f", "e", "c", "a", "b"]
     described = {
         "L": "dL/dL = 1, the seed",
         "d": "dL/dd filled in by Mul",
@@ -346,6 +552,12 @@ def test_backward_frames_follow_the_engine_order() -> None:
         text = labels(source)
         assert sum("grad ?" in label for label in text.values()) == 7 - k
     assert "b data -3 grad -4" in labels(frames[-1].graph.source).values()
+
+
+def test_backward_frames_go_layer_by_layer_from_the_loss() -> None:
+    loss = course_step(batch=4)
+    named = [f.tensor.name for f in ag.backward_frames(loss) if f.tensor.name]
+    assert named == [f"L{i}/{w}" for i in (3, 2, 1) for w in ("bias", "kernel")]
 
 
 def test_backward_frames_name_the_consumers_of_a_shared_tensor() -> None:

@@ -85,8 +85,8 @@ def test_player_steps_through_frames_with_buttons_and_slider(browser, tmp_path) 
         "step 1/5: dout/dout = 1, the seed",
         "step 2/5: dout/dz filled in by Tanh",
         "step 3/5: dout/dwx filled in by Add",
-        "step 4/5: dout/dw filled in by Mul",
-        "step 5/5: dout/db filled in by Add",
+        "step 4/5: dout/db filled in by Add",
+        "step 5/5: dout/dw filled in by Mul",
     ]
     page = ag.save_backward_html(out, tmp_path / "backprop.html")
     text = page.read_text()

@@ -1,9 +1,11 @@
-"""The examples, run in a fast mode (fewer epochs), must still reach real accuracies."""
+"""The examples, run in a fast mode (fewer epochs), must still reach real accuracies; the
+picture examples must write real pictures."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -46,3 +48,17 @@ def test_adam_gets_further_than_sgd(capsys):
     final = load("adam").main(epochs=5)
     adam, sgd = final["Adam(learning_rate=0.001)"], final["SGD(learning_rate=0.01)"]
     assert adam < 0.1 and sgd > 1.5 * adam
+
+def test_graph_course_network_writes_every_picture(tmp_path):
+    written = load("graph_course_network").main(tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        ["step.png", "step.svg", "step_rules.png", "model.png", "backprop.html"]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+    for name in ("step.png", "step_rules.png", "model.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = ET.parse(tmp_path / "step.svg").getroot()
+    texts = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"L1 (Dense)", "SoftmaxCrossEntropy", "loss"} <= texts
+    page = (tmp_path / "backprop.html").read_text()
+    assert page.count('<figure class="frame"') == 15
