@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _grad_enabled = True
 _tracing = False  # True while ag.trace records a function: every op is kept, not only differentiable ones
+_values_read: list[str] = []  # what a function being recorded read out of its tensors (float(), ...)
 _scopes: list[str] = []
 
 

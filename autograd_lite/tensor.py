@@ -108,24 +108,30 @@ class Tensor:
             yield self[i]
 
     def item(self) -> float | int | bool:
+        _note_value_read("item()")
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
+        _note_value_read("numpy()")
         return self.data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        _note_value_read("np.asarray()")
         if dtype is not None and dtype != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
     def __float__(self) -> float:
+        _note_value_read("float()")
         return float(self.data)
 
     def __int__(self) -> int:
+        _note_value_read("int()")
         return int(self.data)
 
     def __bool__(self) -> bool:
+        _note_value_read("bool() (an `if` on a tensor)")
         return bool(self.data)
 
     def detach(self) -> Tensor:
@@ -190,6 +196,12 @@ class Tensor:
                 f"{caller}: gradient has shape {seed.shape} but the output has shape {self.shape}"
             )
         return seed
+
+
+def _note_value_read(how: str) -> None:
+    """While ag.trace records, a value read into Python may steer what the function does."""
+    if engine._tracing:
+        engine._values_read.append(how)
 
 
 def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:

@@ -5,10 +5,16 @@ Tensors and no graph to build. The idea behind tf.function, torch.compile and ti
     loss, = step(x_batch, y_batch)      # same as: loss = fn(...); loss.backward(); loss.data
 
 A recording is one straight-line program (`engine.Tape`), so it is only valid for a function
-that does the same ops on every call: no Python decisions on values. What the recording can
-check, it does: an op holding an array setting (an index taken from the data) or a constant
-array made during the call (a comparison, a detach) may change from call to call, so such a
-function is run eagerly instead, every time, and the reason is kept in `step.eager_reasons`.
+that does the same ops on every call: no Python decisions on values. The recording checks
+what it can, and a function that fails a check is run eagerly instead, every time, with the
+reason kept in `step.eager_reasons`:
+- the function read a value into Python (`float(t)`, `t.item()`, `if t: ...`);
+- an op holds an array setting (an index taken from the data), or a constant array was made
+  during the call (a `detach`), which may differ from call to call;
+- on the second call, the replay's outputs differ from running the function again (this
+  catches what the checks cannot see, such as arithmetic on `t.data`).
+Code that does read values per batch belongs outside the traced function, or in
+`ag.trace(fn, replay=False)` (`compile(run_eagerly=True)` in nn).
 """
 
 from __future__ import annotations
@@ -48,31 +54,48 @@ class trace:
         arrays = tuple(np.asarray(a) for a in arrays)
         signature = tuple((a.shape, a.dtype.str) for a in arrays)
         replay = self.replays.get(signature)
-        if replay is not None:
+        if replay is not None and replay.checked:
             return replay(arrays)
         inputs = [from_numpy(a) for a in arrays]
-        result = _record_every_op(self.fn, inputs) if self.replay else self.fn(*inputs)
+        if self.replay and signature not in self.eager_reasons:
+            result, values_read = _record_every_op(self.fn, inputs)
+        else:
+            result, values_read = self.fn(*inputs), []
         outputs = [result] if isinstance(result, Tensor) else list(result)
         outputs[0].backward()
-        if self.replay and signature not in self.eager_reasons:
-            recorded = Replay.record(inputs, outputs)
+        found = [out.data for out in outputs]
+        if replay is not None:  # the second call: does the replay compute what fn computes?
+            if replay.agrees(arrays, found):
+                replay.checked = True
+            else:
+                del self.replays[signature]
+                self.eager_reasons[signature] = (
+                    "a replay computed something else than the function itself (does it "
+                    "compute with the arrays in .data, or decide on values?)"
+                )
+        elif self.replay and signature not in self.eager_reasons:
+            recorded = Replay.record(inputs, outputs, values_read)
             if isinstance(recorded, str):
                 self.eager_reasons[signature] = recorded
             else:
                 self.replays[signature] = recorded
-        return [out.data for out in outputs]
+        return found
 
 
 class Replay:
     """A recorded `Tape` with the positions of the inputs, outputs and parameters."""
 
-    def __init__(self, tape: Tape, inputs: list[int], outputs: list[int]) -> None:
+    def __init__(self, tape: Tape, inputs: list[tuple[int, int]], outputs: list[int]) -> None:
         self.tape, self.inputs, self.outputs = tape, inputs, outputs
         self.leaves = tape.leaves()
+        self.keep = set(self.leaves)
+        self.checked = False  # set once a replay agreed with running the function itself
 
     @classmethod
-    def record(cls, inputs: list[Tensor], outputs: list[Tensor]) -> Replay | str:
+    def record(cls, inputs: list[Tensor], outputs: list[Tensor], values_read: list[str]) -> Replay | str:
         """The replay of the graph behind `outputs[0]`, or why it cannot be replayed."""
+        if values_read:
+            return f"the function read a tensor's value into Python ({values_read[0]})"
         tape = Tape(outputs[0])
         position = {id(t): i for i, t in enumerate(tape.tensors)}
         input_positions = [position.get(id(x)) for x in inputs]
@@ -93,23 +116,37 @@ class Replay:
         return cls(tape, used, output_positions)
 
     def __call__(self, arrays: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+        """Forward and backward on new input arrays; gradients go into the parameters' .grad."""
+        values = self.forward(arrays)
         tape = self.tape
-        values = [t.data for t in tape.tensors]  # parameters: their current values
-        for k, i in self.inputs:
-            values[i] = arrays[k]
-        tape.forward(values)
-        root = np.asarray(values[-1])
-        grads = tape.backward(values, np.ones_like(root), set(self.leaves))
+        grads = tape.backward(values, np.ones_like(np.asarray(values[-1])), self.keep)
         accumulate_grads([tape.tensors[i] for i in self.leaves], [grads[i] for i in self.leaves])
         return [np.asarray(values[i]) for i in self.outputs]
 
+    def forward(self, arrays: tuple[np.ndarray, ...]) -> list:
+        values = [t.data for t in self.tape.tensors]  # the parameters: their current values
+        for k, i in self.inputs:
+            values[i] = arrays[k]
+        self.tape.forward(values)
+        return values
 
-def _record_every_op(fn: Callable[..., Any], inputs: list[Tensor]) -> Any:
+    def agrees(self, arrays: tuple[np.ndarray, ...], outputs: list[np.ndarray]) -> bool:
+        """Whether a forward replay on `arrays` gives `outputs` (computed by the function)."""
+        values = self.forward(arrays)
+        return all(
+            np.allclose(values[i], out, rtol=1e-6, atol=0, equal_nan=True)
+            for i, out in zip(self.outputs, outputs)
+        )
+
+
+def _record_every_op(fn: Callable[..., Any], inputs: list[Tensor]) -> tuple[Any, list[str]]:
     """fn(*inputs), keeping in the graph also the ops on data that needs no gradient (such as
-    `1 - y_true`), so that a replay computes them again from the new data."""
+    `1 - y_true`), so that a replay computes them again from the new data; and what fn read
+    out of its tensors into Python meanwhile."""
     previous, engine._tracing = engine._tracing, True
+    engine._values_read.clear()
     try:
-        return fn(*inputs)
+        return fn(*inputs), list(engine._values_read)
     finally:
         engine._tracing = previous
 

@@ -98,3 +98,28 @@ def test_comparisons_are_recomputed_by_a_replay():
         np.testing.assert_allclose(value, expected.data)
         np.testing.assert_allclose(w.grad, w_eager.grad)
     assert len(step.replays) == 1
+
+
+def test_reading_a_value_into_python_makes_the_function_run_eagerly():
+    w = ag.Tensor(np.ones(3), requires_grad=True)
+
+    def centred(x):  # float() reads this batch's mean: a replay would keep the first one
+        h = x * w
+        return ((h - float(h.mean())) ** 2).sum()
+
+    step = ag.trace(centred)
+    for x in (np.array([1.0, 2.0, 3.0]), np.array([10.0, 0.0, 5.0]), np.array([1.0, 1.0, 7.0])):
+        (value,) = step(x)
+        np.testing.assert_allclose(value, ((x - x.mean()) ** 2).sum())
+    assert not step.replays
+    assert "read a tensor's value into Python (float())" in next(iter(step.eager_reasons.values()))
+
+
+def test_a_replay_that_disagrees_with_the_function_is_dropped():
+    w = ag.Tensor(np.ones(3), requires_grad=True)
+    step = ag.trace(lambda x: (x * w / np.abs(x.data).max()).sum())  # .data is invisible to checks
+    for x in (np.array([1.0, 2.0, 4.0]), np.array([1.0, 2.0, 8.0]), np.array([3.0, 0.0, 1.0])):
+        (value,) = step(x)
+        np.testing.assert_allclose(value, x.sum() / np.abs(x).max())
+    assert not step.replays
+    assert "a replay computed something else" in next(iter(step.eager_reasons.values()))
