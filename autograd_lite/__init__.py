@@ -31,6 +31,7 @@ from .engine import (
     set_grad_enabled,
     topological_order,
 )
+from .files import write_atomically
 from .functional import (
     expand_dims,
     flatten,

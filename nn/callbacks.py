@@ -186,7 +186,8 @@ class ProgbarLogger(Callback):
 class EarlyStopping(Callback):
     """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
 
-    `mode='auto'` minimises names ending in 'loss' and maximises others (accuracy).
+    `mode='auto'` maximises accuracy-like monitors (names with 'acc' or 'auc', as tf.keras 2
+    decides) and minimises everything else (losses, errors).
     With `restore_best_weights=True` the weights of the best epoch are put back at the end.
     """
 
@@ -206,7 +207,8 @@ class EarlyStopping(Callback):
         self.patience = patience
         self.verbose = verbose
         self.restore_best_weights = restore_best_weights
-        minimise = mode == "min" or (mode == "auto" and monitor.endswith("loss"))
+        maximise_auto = "acc" in monitor or "auc" in monitor
+        minimise = mode == "min" or (mode == "auto" and not maximise_auto)
         self.sign = 1.0 if minimise else -1.0  # compare sign * value: smaller is better
         self.min_delta = abs(min_delta)
 

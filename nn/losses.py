@@ -39,13 +39,27 @@ def _as_tensor(value: Any) -> ag.Tensor:
     return value if isinstance(value, ag.Tensor) else ag.from_numpy(np.asarray(value))
 
 
+def _matching(y_true: Any, y_pred: Any, loss: str) -> tuple[ag.Tensor, ag.Tensor]:
+    """Both as Tensors of one shape: (m,) targets for a (m, 1) output gain their axis (as in
+    Keras); any other difference is an error, never a silent broadcast."""
+    y_true, y_pred = _as_tensor(y_true), _as_tensor(y_pred)
+    if y_true.shape != y_pred.shape and y_true.shape + (1,) == y_pred.shape:
+        y_true = y_true.reshape(y_pred.shape)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"{loss}: y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; "
+            "they must match (one target per output)"
+        )
+    return y_true, y_pred
+
+
 def mean_squared_error(y_true: Any, y_pred: Any) -> ag.Tensor:
     """Per sample: mean over the last axis of (y_true - y_pred)^2.
 
     >>> mean_squared_error(np.array([[0.0, 1.0]]), np.array([[1.0, 1.0]])).data
     array([0.5])
     """
-    y_true, y_pred = _as_tensor(y_true), _as_tensor(y_pred)
+    y_true, y_pred = _matching(y_true, y_pred, "mean_squared_error")
     error = y_pred - y_true
     return (error * error).mean(axis=-1)
 
@@ -58,7 +72,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> 
     >>> binary_crossentropy(np.array([[1.0]]), np.array([[1e4]]), from_logits=True).data
     array([0.])
     """
-    y_true, y_pred = _as_tensor(y_true), _as_tensor(y_pred)
+    y_true, y_pred = _matching(y_true, y_pred, "binary_crossentropy")
     if from_logits:
         values = ag.softplus(y_pred) - y_true * y_pred
     else:
@@ -76,7 +90,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     >>> categorical_crossentropy(np.array([[0.0, 1.0]]), np.array([[0.5, 0.5]])).data.round(4)
     array([0.6931])
     """
-    y_true, y_pred = _as_tensor(y_true), _as_tensor(y_pred)
+    y_true, y_pred = _matching(y_true, y_pred, "categorical_crossentropy")
     if from_logits:
         log_p = ag.log_softmax(y_pred, axis=-1)
     else:
@@ -98,6 +112,14 @@ def sparse_categorical_crossentropy(
     """
     y_pred = _as_tensor(y_pred)
     labels = y_true.data if isinstance(y_true, ag.Tensor) else np.asarray(y_true)
+    if labels.shape == y_pred.shape[:-1] + (1,):
+        labels = labels.reshape(y_pred.shape[:-1])  # (m, 1) labels
+    if labels.shape != y_pred.shape[:-1]:
+        raise ValueError(
+            f"sparse_categorical_crossentropy: labels of shape {labels.shape} do not fit "
+            f"y_pred of shape {y_pred.shape}; expected one integer label per row, shape "
+            f"{y_pred.shape[:-1]}"
+        )
     if from_logits:
         return ag.cross_entropy(y_pred, labels, reduction="none")
     rows = np.arange(labels.shape[0])
@@ -142,6 +164,8 @@ class Loss:
 
     def __call__(self, y_true: Any, y_pred: Any) -> ag.Tensor:
         y_pred = _as_tensor(y_pred)
+        if y_pred.dtype.kind != "f":
+            y_pred = y_pred.astype(np.float32)  # integer predictions: compute in float, as Keras
         y = self.prepare_targets(
             y_true.data if isinstance(y_true, ag.Tensor) else y_true, y_pred.shape
         )

@@ -74,6 +74,7 @@ class Sequential:
                 "already used"
             )
         self.layers.append(layer)
+        self._train_function = None  # a recorded step would not know the new layer
         if self.input_shape is not None:
             self.build(self.input_shape)
 
@@ -175,7 +176,7 @@ class Sequential:
         self.loss = losses.get(loss)
         self.metric_names = list(metrics or [])
         self.run_eagerly = bool(run_eagerly)
-        self._train_function = ag.trace(self._loss_and_predictions, replay=not run_eagerly)
+        self._train_function = None  # recorded afresh by the next train_step
         for metric in self.metric_names:
             metrics_module.get(metric, self.loss, 0)  # fail now on an unknown name
 
@@ -183,6 +184,8 @@ class Sequential:
         """One optimisation step on a batch; returns the batch's loss and metrics."""
         params = self.trainable_weights
         self.optimizer.zero_grad(params)
+        if self._train_function is None:
+            self._train_function = ag.trace(self._loss_and_predictions, replay=not self.run_eagerly)
         loss, y_pred = self._train_function(x.data, y.data)  # forward, loss, backward
         self.optimizer.step(params)
         return self._logs(loss, y.data, y_pred)

@@ -102,19 +102,17 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam with bias correction, in Keras's "epsilon hat" form (t = iterations + 1):
 
-            m += (g - m)(1 - beta_1);   v += (g^2 - v)(1 - beta_2)
-            alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t);   w -= alpha m / (sqrt(v) + epsilon)
+        m += (g - m)(1 - beta_1);   v += (g^2 - v)(1 - beta_2)
+        alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t);   w -= alpha m / (sqrt(v) + epsilon)
 
-        (PyTorch writes w -= lr m_hat / (sqrt(v_hat) + eps): the same up to where eps sits.)
+    (PyTorch writes w -= lr m_hat / (sqrt(v_hat) + eps): the same up to where eps sits.)
 
-        >>> import autograd_lite as ag
-
-    from .utils import lookup
-        >>> w = ag.Tensor([0.0], requires_grad=True)
-        >>> w.grad = np.array([0.1], dtype=np.float32)
-        >>> Adam().step([w])
-        >>> round(float(w.data[0]), 8)  # Keras: -9.99968e-4 (the paper's form: -9.99999e-4)
-        -0.00099997
+    >>> import autograd_lite as ag
+    >>> w = ag.Tensor([0.0], requires_grad=True)
+    >>> w.grad = np.array([0.1], dtype=np.float32)
+    >>> Adam().step([w])
+    >>> round(float(w.data[0]), 8)  # Keras: -9.99968e-4 (the paper's form: -9.99999e-4)
+    -0.00099997
     """
 
     slot_names = ("m", "v", "work", "work_2")  # work arrays: the update allocates nothing

@@ -9,27 +9,25 @@ before changing anything.
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
+import autograd_lite as ag
+
 
 def save_weights(model: Any, path: str | os.PathLike) -> None:
     """Write every weight of `model` to `path` atomically (temporary file + rename)."""
-    arrays = {w.name: w.data for w in model.weights}
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    if not model.weights:
+        raise ValueError(
+            f"save_weights: model '{model.name}' has no weights yet: build it first "
+            "(start it with Input(shape=...), or fit or call it on data)"
+        )
+    buffer = io.BytesIO()
+    np.savez(buffer, **{w.name: w.data for w in model.weights})
+    ag.write_atomically(path, buffer.getvalue())
 
 
 def load_weights(model: Any, path: str | os.PathLike) -> None:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import topological_order
 from ..tensor import Tensor
-from .dot import HIGHLIGHT, pipe, to_digraph, write_atomically
+from ..files import write_atomically
+from .dot import HIGHLIGHT, pipe, to_digraph
 from .graph import build_spec, gradient_pass, op_name
 
 if TYPE_CHECKING:

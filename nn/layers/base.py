@@ -83,15 +83,16 @@ class Layer:
 
     def build_for(self, input_shape: Sequence[int | None]) -> None:
         """Build once for `input_shape`; later shapes must match in the feature axis."""
+        if len(input_shape) < 2:
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) needs inputs of shape "
+                f"(batch, features), got {tuple(input_shape)}; for one example of "
+                f"{input_shape[0] if input_shape else 1} features use x.reshape(1, -1)"
+            )
         input_shape = (None,) + tuple(input_shape)[1:]
         if self.built:
             self.check_input_shape(input_shape)
             return
-        if len(input_shape) < 2:
-            raise ValueError(
-                f"Layer '{self.name}' ({type(self).__name__}) needs inputs of shape "
-                f"(batch, features), got {format_shape(input_shape[1:])}"
-            )
         self.build(input_shape)
         self.input_shape = input_shape
         self.built = True

@@ -98,3 +98,8 @@ def test_terminate_on_nan_stops_at_the_first_bad_batch(capsys):
     assert "Invalid loss, terminating training" in out
     assert len(history.epoch) < 50
     assert not np.isfinite(history.history["loss"][-1])
+
+
+def test_early_stopping_auto_mode_maximises_only_accuracy_like_monitors():
+    assert EarlyStopping(monitor="val_accuracy").sign == -1.0
+    assert EarlyStopping(monitor="val_mae").sign == 1.0 and EarlyStopping().sign == 1.0

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
+import nn
 from nn import losses
 from nn.losses import (
     BinaryCrossentropy,
@@ -151,3 +152,23 @@ def test_binary_targets_must_be_in_0_1():
         ValueError, match=r"BinaryCrossentropy: targets must lie in \[0, 1\].*got 2"
     ):
         BinaryCrossentropy()(np.array([0, 2]), np.array([[0.5], [0.5]]))
+
+
+def test_loss_functions_align_a_vector_of_targets_and_refuse_other_mismatches():
+    y_pred = np.array([[0.9], [0.2]])
+    np.testing.assert_allclose(nn.losses.mean_squared_error([1.0, 0.0], y_pred).data, [0.01, 0.04])
+    np.testing.assert_allclose(
+        nn.losses.binary_crossentropy([1.0, 0.0], y_pred).data, -np.log([0.9, 0.8]), rtol=1e-6
+    )
+    with pytest.raises(ValueError, match=r"y_true has shape \(2, 3\) but y_pred has shape \(2, 2\)"):
+        nn.losses.categorical_crossentropy(np.ones((2, 3)), np.ones((2, 2)))
+    column_labels = np.array([[0], [1]])
+    np.testing.assert_allclose(
+        nn.losses.sparse_categorical_crossentropy(column_labels, np.array([[0.9, 0.1], [0.2, 0.8]])).data,
+        -np.log([0.9, 0.8]),
+        rtol=1e-6,
+    )
+
+
+def test_integer_predictions_are_compared_in_float():
+    assert float(nn.losses.MeanSquaredError()([0.5, 2.0], np.array([[1], [2]]))) == pytest.approx(0.125)

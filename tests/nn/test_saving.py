@@ -69,3 +69,18 @@ def test_extra_weights_in_the_file_are_an_error(tmp_path):
 def test_loading_needs_a_built_model(tmp_path):
     with pytest.raises(ValueError, match="not built yet"):
         Sequential([Dense(2)]).load_weights(tmp_path / "missing.npz")
+
+
+def test_saved_file_gets_the_usual_permissions_and_folders_are_made(tmp_path):
+    model = nn.Sequential([nn.Input(shape=(2,)), nn.Dense(1)])
+    path = tmp_path / "new" / "weights.npz"
+    model.save_weights(path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert sorted(p.name for p in path.parent.iterdir()) == ["weights.npz"]  # no temporary left
+
+
+def test_saving_an_unbuilt_model_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="has no weights yet: build it first"):
+        nn.Sequential([nn.Dense(1)]).save_weights(tmp_path / "w.npz")

@@ -51,3 +51,16 @@ def test_replayed_fit_equals_eager_fit(config, hidden):
         assert not function.replays and "GetItem holds an array" in str(function.eager_reasons)
     else:
         assert len(function.replays) == 2 and not function.eager_reasons  # batches of 16 and 8
+
+
+def test_a_layer_added_after_fit_is_trained():
+    nn.set_seed(0)
+    model = nn.Sequential([nn.Input(shape=(5,)), nn.Dense(4, activation="relu")])
+    model.compile(loss="mse", optimizer=nn.optimizers.SGD(0.1))
+    y = X[:, :1] * 2
+    model.add(nn.Dense(1))
+    model.fit(X, y, epochs=1, verbose=0)  # records the two-layer step
+    model.add(nn.Dense(1, name="head"))
+    before = model.get_layer("head").get_weights()[0].copy()
+    model.fit(X, y, epochs=3, verbose=0)
+    assert not np.array_equal(model.get_layer("head").get_weights()[0], before)
