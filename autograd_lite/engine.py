@@ -202,8 +202,8 @@ def sum_to_shape(g: Any, shape: tuple[int, ...]) -> Any:
     lead = g.ndim - len(shape)  # axes numpy put in front
     if lead < 0:
         return g  # not a broadcast of `shape`; the caller reports the mismatch
-    if g.shape[lead:] == shape:
-        return g.sum(axis=tuple(range(lead)))  # the common case: a bias added to a batch
+    if g.shape[lead:] == shape:  # the common case: a bias added to a batch
+        return g.sum(axis=0) if lead == 1 else g.sum(axis=tuple(range(lead)))
     stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     summed = g.sum(axis=tuple(range(lead)) + stretched)
     return summed.reshape(shape) if stretched else summed

@@ -51,8 +51,8 @@ class trace:
         self.eager_reasons: dict[Signature, str] = {}
 
     def __call__(self, *arrays: Any) -> list[np.ndarray]:
-        arrays = tuple(np.asarray(a) for a in arrays)
-        signature = tuple((a.shape, a.dtype.str) for a in arrays)
+        arrays = tuple([np.asarray(a) for a in arrays])
+        signature = tuple([(a.shape, a.dtype.str) for a in arrays])
         replay = self.replays.get(signature)
         if replay is not None and replay.checked:
             return replay(arrays)
@@ -89,6 +89,8 @@ class Replay:
         self.tape, self.inputs, self.outputs = tape, inputs, outputs
         self.leaves = tape.leaves()
         self.keep = set(self.leaves)
+        self.parameters = [tape.tensors[i] for i in self.leaves]
+        self.seed = np.ones_like(tape.tensors[-1].data)  # d loss / d loss
         self.checked = False  # set once a replay agreed with running the function itself
 
     @classmethod
@@ -118,9 +120,8 @@ class Replay:
     def __call__(self, arrays: tuple[np.ndarray, ...]) -> list[np.ndarray]:
         """Forward and backward on new input arrays; gradients go into the parameters' .grad."""
         values = self.forward(arrays)
-        tape = self.tape
-        grads = tape.backward(values, np.ones_like(np.asarray(values[-1])), self.keep)
-        accumulate_grads([tape.tensors[i] for i in self.leaves], [grads[i] for i in self.leaves])
+        grads = self.tape.backward(values, self.seed, self.keep)
+        accumulate_grads(self.parameters, [grads[i] for i in self.leaves])
         return [np.asarray(values[i]) for i in self.outputs]
 
     def forward(self, arrays: tuple[np.ndarray, ...]) -> list:

@@ -34,15 +34,17 @@ class SoftmaxCrossEntropy(Op):
 
     def backward(self, g, out, z, labels):
         """dz = g * (softmax(z) - onehot(label))        (divided by m for the mean)"""
-        if isinstance(z, np.ndarray):
-            softmax = self.softmax
-        else:  # a differentiable backward needs softmax as a function of z
-            exps = exp(z - z.max(axis=1, keepdims=True))
-            softmax = exps / exps.sum(axis=1, keepdims=True)
+        rows, labels = np.arange(len(z)), np.asarray(labels)
+        scale = g / len(z) if self.mean else g.reshape(-1, 1)
+        if isinstance(z, np.ndarray):  # an ordinary backward: the lines a numpy step would have
+            dz = self.softmax * scale
+            dz[rows, labels] -= scale if self.mean else scale[:, 0]
+            return dz, None
+        # a differentiable backward: softmax and the one-hot subtraction as recorded ops
+        exps = exp(z - z.max(axis=1, keepdims=True))
         onehot = np.zeros(z.shape, dtype=z.dtype)
-        onehot[np.arange(len(onehot)), np.asarray(labels)] = 1
-        scale = g / len(onehot) if self.mean else g.reshape(-1, 1)
-        return (scale * (softmax - onehot), None)
+        onehot[rows, labels] = 1
+        return scale * (exps / exps.sum(axis=1, keepdims=True) - onehot), None
 
 
 def cross_entropy(logits: TensorLike, labels: TensorLike, reduction: str = "mean") -> Tensor:
