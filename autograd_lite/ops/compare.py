@@ -45,13 +45,15 @@ class StopGradient(Op):
         return (None,)
 
 
-def _step(function: np.ufunc, name: str, doc: str) -> Callable[..., Tensor]:
-    def step(*args: TensorLike) -> Tensor:
-        return Step.apply(*args, function=function)
+def _public(function: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
+    """`function` named and documented as the `ag` function and Tensor method `name`."""
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return tensor_method(function)
 
-    step.__name__ = step.__qualname__ = name
-    step.__doc__ = doc
-    return tensor_method(step)
+
+def _step(ufunc: np.ufunc, name: str, doc: str) -> Callable[..., Tensor]:
+    return _public(lambda *args: Step.apply(*args, function=ufunc), name, doc)
 
 
 less = _step(np.less, "less", "a < b elementwise (bool, no gradient).")
@@ -77,9 +79,7 @@ def _unrecorded(numpy_function: Callable[..., Any], name: str, doc: str) -> Call
         result = numpy_function(x.data if isinstance(x, Tensor) else x, **kwargs)
         return Tensor._wrap(np.asarray(result)) if isinstance(x, Tensor) else result
 
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
-    return tensor_method(function)
+    return _public(function, name, doc)
 
 
 isfinite = _unrecorded(np.isfinite, "isfinite", "True where the element is neither inf nor NaN.")

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..engine import topological_order
-from ..tensor import Tensor
 from ..files import write_atomically
+from ..tensor import Tensor
 from .dot import HIGHLIGHT, pipe, to_digraph
 from .graph import build_spec, gradient_pass, op_name
 

@@ -24,7 +24,7 @@ class Input:
 
     def __init__(self, shape: tuple[int, ...], name: str | None = None) -> None:
         if isinstance(shape, (int, np.integer)):
-            raise ValueError(f"Input: shape must be a tuple such as ({shape},), got the number {shape}")
+            raise TypeError(f"Input: shape must be a tuple such as ({shape},), got the number {shape}")
         shape = tuple(shape)
         if not shape or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
             raise ValueError(
