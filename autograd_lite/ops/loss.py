@@ -25,8 +25,9 @@ class SoftmaxCrossEntropy(Op):
         shifted = z - z.max(axis=1, keepdims=True)  # so exp never overflows
         exps = np.exp(shifted)
         totals = exps.sum(axis=1, keepdims=True)
-        self.softmax = exps / totals  # kept for an ordinary backward, as hand-written code would
         losses = np.log(totals[:, 0]) - shifted[np.arange(len(labels)), labels]
+        exps /= totals
+        self.softmax = exps  # kept for an ordinary backward, as hand-written code would
         return losses.sum() / len(losses) if self.mean else losses
 
     def describe_failure(self, xs, error):
@@ -36,11 +37,13 @@ class SoftmaxCrossEntropy(Op):
         """dz = g * (softmax(z) - onehot(label))        (divided by m for the mean)"""
         rows, labels = np.arange(len(z)), np.asarray(labels)
         scale = g / len(z) if self.mean else g.reshape(-1, 1)
-        if isinstance(z, np.ndarray):  # an ordinary backward: the lines a numpy step would have
-            dz = self.softmax * scale
+        if isinstance(z, np.ndarray) and self.softmax is not None:
+            # the first ordinary backward: the lines a numpy step would have, on the forward's
+            # softmax, in place (a second backward through this graph computes it again)
+            dz, self.softmax = self.softmax, None
+            dz *= scale
             dz[rows, labels] -= scale if self.mean else scale[:, 0]
             return dz, None
-        # a differentiable backward: softmax and the one-hot subtraction as recorded ops
         exps = exp(z - z.max(axis=1, keepdims=True))
         onehot = np.zeros(z.shape, dtype=z.dtype)
         onehot[rows, labels] = 1
