@@ -73,20 +73,21 @@ def engine_loop(
 
 
 def time_per_step(runners, batch_size: int, epochs: int, steps: int, repeats: int) -> list[float]:
-    """Seconds per step of each `run(batch_size, epochs)`: the best of `repeats` runs, taken in
-    turns so that a noisy neighbour on a shared machine slows them all alike (noise only adds)."""
+    """Seconds per step of each `run(batch_size, epochs)`: the best of `repeats` runs. The runs
+    take turns, in a rotating order (what runs first is measurably slower here), so that a
+    noisy neighbour on a shared machine slows them all alike; noise only ever adds time."""
     best = [float("inf")] * len(runners)
-    for _ in range(repeats):
-        for k, run in enumerate(runners):
+    for repeat in range(repeats):
+        for k in np.roll(np.arange(len(runners)), repeat):
             start = time.perf_counter()
-            run(batch_size, epochs)
+            runners[k](batch_size, epochs)
             best[k] = min(best[k], (time.perf_counter() - start) / steps)
     return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
