@@ -153,7 +153,8 @@ class Sequential:
     def summary(self, print_fn: Callable[[str], Any] = print) -> None:
         """Print the Keras-style table of layers, output shapes and parameter counts."""
         self._require_built("summary")
-        print_fn(summary_text(self))
+        for line in summary_text(self).splitlines():  # one call per line, as Keras
+            print_fn(line)
 
     # --- training ----------------------------------------------------------------------------
 

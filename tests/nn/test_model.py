@@ -61,8 +61,9 @@ def test_summary_before_build_says_so():
         model.summary()
     model(np.ones((2, 4)))
     lines = []
-    model.summary(print_fn=lines.append)
-    assert "(None, 3)" in lines[0] and "Total params: 15" in lines[0]
+    model.summary(print_fn=lines.append)  # one call per line, as Keras does
+    assert any("(None, 3)" in line for line in lines) and "Total params: 15" in lines
+    assert lines[0] == f'Model: "{model.name}"' and len(lines) == 11
 
 
 def test_layers_get_layer_weights_and_the_graph():
