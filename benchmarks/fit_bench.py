@@ -2,11 +2,12 @@
 
 The course network (400-25-15-10, ReLU, linear output, SparseCategoricalCrossentropy
 (from_logits=True), Adam) on 5,000 x 400 random data, single-threaded, for batch 32 and for
-the full batch. Prints the best time per step of several interleaved repeats, side by side,
-and the ratio; also the same training written directly on the engine (no nn), which splits fit's
+the full batch. Each runner is timed in fresh Python processes, taking turns (what one runner
+leaves in the memory allocator slows the next one in the same process); it prints the best
+time per step, side by side, and the ratio; also the same training written directly on the engine (no nn), which splits fit's
 overhead into nn's part and the engine's. `--profile` also prints where fit's time goes (cProfile).
 
-    python benchmarks/fit_bench.py [--repeats 5] [--profile]
+    python benchmarks/fit_bench.py [--rounds 5] [--profile]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse
 import cProfile
 import pstats
+import subprocess
 import sys
 import time
 
@@ -72,32 +74,54 @@ def engine_loop(
             float(loss.data)
 
 
-def time_per_step(runners, batch_size: int, epochs: int, steps: int, repeats: int) -> list[float]:
-    """Seconds per step of each `run(batch_size, epochs)`: the best of `repeats` runs. The runs
-    take turns, in a rotating order (what runs first is measurably slower here), so that a
-    noisy neighbour on a shared machine slows them all alike; noise only ever adds time."""
-    best = [float("inf")] * len(runners)
-    for repeat in range(repeats):
-        for k in np.roll(np.arange(len(runners)), repeat):
-            start = time.perf_counter()
-            runners[k](batch_size, epochs)
-            best[k] = min(best[k], (time.perf_counter() - start) / steps)
-    return best
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
-
+def setup() -> tuple[np.ndarray, np.ndarray, nn.Sequential, NumpyMLP]:
+    """The data, the model and the numpy reference, the same in every process."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((SAMPLES, FEATURES)).astype(np.float32)
     y = rng.integers(0, 10, SAMPLES)
     nn.set_seed(0)
     model = course_model()
-    reference = NumpyMLP(model.get_weights())
+    return x, y, model, NumpyMLP(model.get_weights())
 
+
+def seconds_per_step(runner: str, batch_size: int, epochs: int, repeats: int) -> float:
+    """Run one runner alone in this process: one warm-up run, then the best of `repeats`."""
+    x, y, model, reference = setup()
+    rng = np.random.default_rng(1)
+    run = {
+        "fit": lambda: model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0),
+        "engine": lambda: engine_loop(model, x, y, batch_size, epochs),
+        "numpy": lambda: reference.fit(x, y, batch_size, epochs, rng),
+    }[runner]
+    run()  # warm-up (fit records its step here)
+    steps = epochs * -(-SAMPLES // batch_size)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        best = min(best, (time.perf_counter() - start) / steps)
+    return best
+
+
+def measure_apart(runner: str, batch_size: int, epochs: int, repeats: int) -> float:
+    """`seconds_per_step` in a fresh Python process: what one runner allocates and leaves in
+    the memory allocator measurably slows the next one in the same process."""
+    command = [sys.executable, __file__, "--one", runner, str(batch_size), str(epochs), str(repeats)]
+    return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="fresh processes per runner")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--one", nargs=4, metavar=("RUNNER", "BATCH", "EPOCHS", "REPEATS"))
+    args = parser.parse_args()
+    if args.one:
+        runner, batch_size, epochs, repeats = args.one
+        print(seconds_per_step(runner, int(batch_size), int(epochs), int(repeats)))
+        return
+
+    x, y, model, reference = setup()
     # the same math: one epoch from the same weights, in the same sample order, agrees
     nn.set_seed(1)
     model.fit(x, y, batch_size=32, epochs=1, verbose=0)
@@ -106,20 +130,17 @@ def main() -> None:
     gap = max(float(np.abs(a - b).max()) for a, b in zip(model.get_weights(), reference.weights))
     print(f"max |nn - numpy| weight difference after one epoch: {gap:.2e}\n")
 
-    print(
-        f"{'batch':>6} {'steps':>6} {'nn fit':>12} {'engine loop':>12} {'numpy':>12} {'fit/numpy':>10}"
-    )
-    runners = (
-        lambda b, e: model.fit(x, y, batch_size=b, epochs=e, verbose=0),
-        lambda b, e: engine_loop(model, x, y, b, e),
-        lambda b, e: reference.fit(x, y, b, e, rng),
-    )
-    for batch_size, epochs in ((32, 3), (SAMPLES, 40)):
-        steps = epochs * -(-SAMPLES // batch_size)
-        fit_time, engine_time, numpy_time = time_per_step(runners, batch_size, epochs, steps, args.repeats)
+    print(f"{'batch':>6} {'nn fit':>12} {'engine loop':>12} {'numpy':>12} {'fit/numpy':>10}")
+    runners = ("fit", "engine", "numpy")
+    for batch_size, epochs, repeats in ((32, 2, 5), (SAMPLES, 20, 5)):
+        best = dict.fromkeys(runners, float("inf"))
+        for round_ in range(args.rounds):  # the runners take turns, in a rotating order
+            for k in np.roll(np.arange(len(runners)), round_):
+                seconds = measure_apart(runners[k], batch_size, epochs, repeats)
+                best[runners[k]] = min(best[runners[k]], seconds)
         print(
-            f"{batch_size:>6} {steps:>6} {fit_time * 1e6:>9.1f} us {engine_time * 1e6:>9.1f} us "
-            f"{numpy_time * 1e6:>9.1f} us {fit_time / numpy_time:>10.2f}"
+            f"{batch_size:>6} {best['fit'] * 1e6:>9.1f} us {best['engine'] * 1e6:>9.1f} us "
+            f"{best['numpy'] * 1e6:>9.1f} us {best['fit'] / best['numpy']:>10.2f}"
         )
 
     if args.profile:
