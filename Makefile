@@ -16,8 +16,10 @@ demo: $(STAMP) graphviz
 test: $(STAMP) graphviz browser
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) graphviz
 	$(PY) benchmarks/engine_bench.py
+	$(PY) benchmarks/fit_bench.py
+	$(PY) benchmarks/viz_bench.py
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
