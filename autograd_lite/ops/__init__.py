@@ -25,5 +25,14 @@ from .linalg import matmul
 from .loss import cross_entropy
 from .reduce import logsumexp, max, sum
 from .select import getitem, maximum, where
-from .shape import astype, broadcast_to, concatenate, reshape, sum_to_shape, transpose
+from .shape import (
+    astype,
+    broadcast_to,
+    concatenate,
+    pad,
+    reshape,
+    sliding_windows,
+    sum_to_shape,
+    transpose,
+)
 from .unary import abs, clip, exp, log, relu, sigmoid, softplus, sqrt, tanh

@@ -1,4 +1,5 @@
-"""Ops that move elements without changing them: Reshape Transpose BroadcastTo Concatenate Cast.
+"""Ops that move elements without changing them: Reshape Transpose BroadcastTo Concatenate Cast
+Pad SlidingWindows (and OverlapAdd, the adjoint of SlidingWindows).
 
 `sum_to_shape` lives here too: the adjoint of broadcasting, which the engine applies to
 every gradient whose shape differs from its input's.
@@ -84,6 +85,61 @@ class Concatenate(Op):
         return tuple(g[lead + (slice(end - x.shape[axis], end),)] for x, end in zip(xs, ends))
 
 
+class Pad(Op):
+    def __init__(self, widths: tuple[tuple[int, int], ...]) -> None:
+        self.widths = widths
+
+    def forward(self, x):
+        return np.pad(x, self.widths)
+
+    def describe_failure(self, xs, error):
+        return f"pad: widths {self.widths} do not fit shape {xs[0].shape}: {error}"
+
+    def backward(self, g, out, x):
+        """dx = g without the padding"""
+        return (g[tuple(slice(before, before + n) for (before, _), n in zip(self.widths, x.shape))],)
+
+
+class SlidingWindows(Op):
+    def __init__(self, size: int, step: int, axis: int) -> None:
+        self.size, self.step, self.axis = size, step, axis
+
+    def forward(self, x):
+        windows = np.lib.stride_tricks.sliding_window_view(x, self.size, axis=self.axis)
+        return windows[(slice(None),) * self.axis + (slice(None, None, self.step),)]
+
+    def describe_failure(self, xs, error):
+        return (
+            f"sliding_windows: windows of {self.size} along axis {self.axis} do not fit "
+            f"shape {xs[0].shape}: {error}"
+        )
+
+    def backward(self, g, out, x):
+        """dx = each window's gradient added back where the window came from (overlaps add up)"""
+        length = x.shape[self.axis]
+        return (OverlapAdd.apply(g, size=self.size, step=self.step, axis=self.axis, length=length),)
+
+
+class OverlapAdd(Op):
+    """Windows (the last axis) added back into a sequence of `length` along `axis`: the
+    adjoint of SlidingWindows."""
+
+    def __init__(self, size: int, step: int, axis: int, length: int) -> None:
+        self.size, self.step, self.axis, self.length = size, step, axis, length
+
+    def forward(self, windows):
+        by_window = np.moveaxis(windows, self.axis, -2)  # (..., windows, size)
+        count = by_window.shape[-2]
+        result = np.zeros(by_window.shape[:-2] + (self.length,), dtype=windows.dtype)
+        for k in range(self.size):  # element k of window i lands at i * step + k
+            result[..., k : k + self.step * (count - 1) + 1 : self.step] += by_window[..., k]
+        return np.moveaxis(result, -1, self.axis)
+
+    def backward(self, g, out, windows):
+        """dwindows = sliding_windows(g)"""
+        return (SlidingWindows.apply(g, size=self.size, step=self.step, axis=self.axis),)
+
+
 class Cast(Op):
     def __init__(self, dtype: np.dtype) -> None:
         self.dtype = dtype
@@ -129,6 +185,31 @@ def astype(x: TensorLike, dtype: Any) -> Tensor:
     if dtype.kind != "f":
         return Tensor._wrap(x.data.astype(dtype))
     return Cast.apply(x, dtype=dtype)
+
+
+@tensor_method
+def pad(x: TensorLike, widths: Sequence[tuple[int, int]]) -> Tensor:
+    """x with zeros added before and after each axis: widths[i] = (before, after), as np.pad."""
+    return Pad.apply(x, widths=tuple((int(before), int(after)) for before, after in widths))
+
+
+@tensor_method
+def sliding_windows(x: TensorLike, size: int, step: int = 1, axis: int = -1) -> Tensor:
+    """Every `step`-th window of `size` consecutive elements along `axis`, the window as a new
+    last axis: numpy's sliding_window_view, strided. What a 1-D convolution multiplies.
+
+    >>> import autograd_lite as ag
+    >>> ag.sliding_windows(ag.arange(6), size=3, step=2)
+    Tensor([[0, 1, 2],
+            [2, 3, 4]])
+    """
+    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+    for setting, value in (("size", size), ("step", step)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"sliding_windows: {setting} must be a positive integer, got {value!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"sliding_windows: axis {axis} is out of range for {ndim} dimensions")
+    return SlidingWindows.apply(x, size=int(size), step=int(step), axis=axis % ndim)
 
 
 def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:

@@ -42,6 +42,8 @@ C2 = r(2, 12).detach()
 C3 = r(2, 3, 2).detach()
 
 C_MATRIX = ag.Tensor(rng.standard_normal((4, 2)))
+C_PAD = ag.Tensor(rng.standard_normal((5, 4)))
+C_WIN = ag.Tensor(rng.standard_normal((2, 3, 3)))
 C_ARRAY = rng.standard_normal((3, 4))
 
 
@@ -165,6 +167,17 @@ CASES = {
     "Concatenate": [
         ("axis 0", lambda a, b: ag.concatenate([a, b]), [r(2, 3), r(1, 3)]),
         ("axis -1", lambda a, b: ag.concatenate([a, b, a], axis=-1), [r(2, 3), r(2, 1)]),
+    ],
+    "Pad": [
+        ("both sides", lambda x: x.pad([(1, 2), (0, 1)]) * C_PAD, [r(2, 3)]),
+    ],
+    "SlidingWindows": [
+        ("step 1", lambda x: ag.sliding_windows(x, 3) * C_WIN, [r(2, 5)]),
+        ("overlapping, strided, middle axis", lambda x: ag.sliding_windows(x, 3, step=2, axis=1), [r(2, 7, 2)]),
+        ("gaps between windows", lambda x: ag.sliding_windows(x, 2, step=3, axis=0), [r(8, 2)]),
+    ],
+    "OverlapAdd": [
+        ("through sliding_windows' rule", lambda x: ag.grad((ag.sliding_windows(x, 3, 2) ** 2).sum(), x, create_graph=True)[0], [r(7)]),
     ],
     "Cast": [("to longdouble and back", lambda x: (x.astype(np.longdouble) * 2).astype(np.float64), [r(3)])],
     "SoftmaxCrossEntropy": [

@@ -101,3 +101,20 @@ def test_integer_and_python_inputs_give_float_results():
 def test_gradcheck_names_a_non_tensor_result():
     with pytest.raises(TypeError, match="fn must return Tensors, got float"):
         ag.gradcheck(lambda x: 1.0, [np.ones(2)])
+
+
+def test_sliding_windows_and_pad_match_numpy():
+    a = np.arange(24.0).reshape(2, 6, 2)
+    windows = ag.sliding_windows(ag.Tensor(a), 3, step=2, axis=1)
+    expected = np.lib.stride_tricks.sliding_window_view(a, 3, axis=1)[:, ::2]
+    np.testing.assert_array_equal(windows.data, expected)
+    assert windows.shape == (2, 2, 2, 3)
+    np.testing.assert_array_equal(ag.pad(ag.Tensor(a), [(0, 0), (1, 2), (0, 0)]).data, np.pad(a, [(0, 0), (1, 2), (0, 0)]))
+    with pytest.raises(ag.OpError, match="sliding_windows: windows of 7 along axis 1 do not fit"):
+        ag.sliding_windows(ag.Tensor(a), 7, axis=1)
+
+
+def test_overlapping_windows_add_their_gradients():
+    x = ag.Tensor(np.zeros(5), requires_grad=True)
+    ag.sliding_windows(x, 3, step=1).sum().backward()
+    np.testing.assert_array_equal(x.grad, [1, 2, 3, 2, 1])  # how many windows hold each element
