@@ -24,15 +24,17 @@ from . import activations, callbacks, initializers, layers, losses, metrics, opt
 from .activations import softmax
 from .callbacks import Callback, EarlyStopping, History, TerminateOnNaN
 from .gradient_check import check_gradients
-from .layers import Dense, Input, Layer, clear_session
+from .layers import Conv1D, Dense, Flatten, Input, Layer, clear_session
 from .models import Sequential
 from .plot import plot_model
 from .utils import set_seed
 
 __all__ = [
     "Callback",
+    "Conv1D",
     "Dense",
     "EarlyStopping",
+    "Flatten",
     "History",
     "Input",
     "Layer",

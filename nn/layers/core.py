@@ -37,7 +37,38 @@ class Input:
         return f"Input(shape={self.shape})"
 
 
-class Dense(Layer):
+class KernelLayer(Layer):
+    """What Dense and Conv1D share: output = activation(inputs · kernel + bias), the kernel's
+    last axis being the outputs (units, filters)."""
+
+    def __init__(
+        self,
+        activation: str | Callable[..., Any] | None,
+        use_bias: bool,
+        kernel_initializer: Any,
+        bias_initializer: Any,
+        name: str | None,
+        dtype: Any,
+    ) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def add_kernel_and_bias(self, kernel_shape: tuple[int, ...]) -> None:
+        self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer)
+        self.bias = (
+            self.add_weight("bias", kernel_shape[-1:], self.bias_initializer) if self.use_bias else None
+        )
+
+    def add_bias_and_activate(self, y: ag.Tensor) -> ag.Tensor:
+        if self.bias is not None:
+            y = y + self.bias
+        return self.activation(y)
+
+
+class Dense(KernelLayer):
     """A fully connected layer: output = activation(x @ kernel + bias).
 
     kernel has shape (input features, units), bias (units,).
@@ -62,26 +93,14 @@ class Dense(Layer):
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError(f"Dense: `units` must be a positive integer, received units={units!r}")
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, name, dtype)
         self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
 
     def build(self, input_shape: Shape) -> None:
-        self.kernel = self.add_weight(
-            "kernel", (input_shape[-1], self.units), self.kernel_initializer
-        )
-        self.bias = (
-            self.add_weight("bias", (self.units,), self.bias_initializer) if self.use_bias else None
-        )
+        self.add_kernel_and_bias((input_shape[-1], self.units))
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
-        y = x @ self.kernel
-        if self.bias is not None:
-            y = y + self.bias
-        return self.activation(y)
+        return self.add_bias_and_activate(x @ self.kernel)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape[:-1]) + (self.units,)

@@ -62,3 +62,9 @@ def test_graph_course_network_writes_every_picture(tmp_path):
     assert {"L1 (Dense)", "SoftmaxCrossEntropy", "loss"} <= texts
     page = (tmp_path / "backprop.html").read_text()
     assert page.count('<figure class="frame"') == 15
+
+
+def test_conv_ekg(capsys):
+    accuracy = load("conv_ekg").main(epochs=10)
+    assert accuracy["test"] > 0.9
+    assert "conv (Conv1D)               (None, 9, 8)" in capsys.readouterr().out
