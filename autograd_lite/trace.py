@@ -8,13 +8,16 @@ A recording is one straight-line program (`engine.Tape`), so it is only valid fo
 that does the same ops on every call: no Python decisions on values. The recording checks
 what it can, and a function that fails a check is run eagerly instead, every time, with the
 reason kept in `step.eager_reasons`:
-- the function read a value into Python (`float(t)`, `t.item()`, `if t: ...`);
-- an op holds an array setting (an index taken from the data), or a constant array was made
-  during the call (a `detach`), which may differ from call to call;
+- the function read a value into Python (`float(t)`, `t.item()`, `if t: ...`, `argmax`);
+- an op holds an array setting (an index taken from the data), or an array that is neither
+  an input nor a parameter takes part (made during the call by a `detach`, or captured);
 - on the second call, the replay's outputs differ from running the function again (this
-  catches what the checks cannot see, such as arithmetic on `t.data`).
-Code that does read values per batch belongs outside the traced function, or in
-`ag.trace(fn, replay=False)` (`compile(run_eagerly=True)` in nn).
+  catches some of what the checks cannot see, such as arithmetic on `t.data`).
+What no check sees: the second call is the only comparison, Python numbers the function
+captures are frozen at their value then, and side effects inside the function (an in-place
+edit of `.data`) are not replayed. Code that does any of this belongs outside the traced
+function, or in `ag.trace(fn, replay=False)` (`compile(run_eagerly=True)` in nn). A leaf
+frozen or unfrozen (`requires_grad`) after recording makes the next call record again.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class trace:
     >>> step = ag.trace(lambda x: ((x @ w) ** 2).sum())
     >>> for batch in ([[1.0, 0.0]], [[0.0, 1.0]]):
     ...     (loss,) = step(np.array(batch, dtype=np.float32))
-    >>> float(loss), w.grad          # the second call was a replay; gradients accumulate
+    >>> float(loss), w.grad          # gradients accumulate, as with backward()
     (4.0, array([2., 4.], dtype=float32))
     """
 
@@ -54,6 +57,9 @@ class trace:
         arrays = tuple([np.asarray(a) for a in arrays])
         signature = tuple([(a.shape, a.dtype.str) for a in arrays])
         replay = self.replays.get(signature)
+        if replay is not None and not replay.still_fits():
+            del self.replays[signature]  # a leaf was frozen or unfrozen: record again
+            replay = None
         if replay is not None and replay.checked:
             return replay(arrays)
         inputs = [from_numpy(a) for a in arrays]
@@ -92,6 +98,12 @@ class Replay:
         self.parameters = [tape.tensors[i] for i in self.leaves]
         self.seed = np.ones_like(tape.tensors[-1].data)  # d loss / d loss
         self.checked = False  # set once a replay agreed with running the function itself
+        self.leaf_tensors = [t for t in tape.tensors if t.op is None]
+        self.leaf_flags = [t.requires_grad for t in self.leaf_tensors]
+
+    def still_fits(self) -> bool:
+        """Whether every leaf still requires grad as when recorded (rules skip the others)."""
+        return [t.requires_grad for t in self.leaf_tensors] == self.leaf_flags
 
     @classmethod
     def record(cls, inputs: list[Tensor], outputs: list[Tensor], values_read: list[str]) -> Replay | str:
@@ -111,8 +123,9 @@ class Replay:
         for i, t in enumerate(tape.tensors):
             if t.op is None and not t.requires_grad and t.data.ndim > 0 and i not in input_positions:
                 return (
-                    f"a constant array of shape {t.shape} was made during the call (a comparison, "
-                    "a detach or a captured array), which may differ from call to call"
+                    f"an array of shape {t.shape} that is not an input and needs no gradient "
+                    "(made during the call, such as by detach(), or captured, such as a frozen "
+                    "weight) may differ from call to call"
                 )
         used = [(i, j) for i, j in enumerate(input_positions) if j is not None]
         return cls(tape, used, output_positions)
@@ -120,7 +133,7 @@ class Replay:
     def __call__(self, arrays: tuple[np.ndarray, ...]) -> list[np.ndarray]:
         """Forward and backward on new input arrays; gradients go into the parameters' .grad."""
         values = self.forward(arrays)
-        grads = self.tape.backward(values, self.seed, self.keep)
+        grads = self.tape.backward(values, self.seed.copy(), self.keep)  # .grad may keep it
         accumulate_grads(self.parameters, [grads[i] for i in self.leaves])
         return [np.asarray(values[i]) for i in self.outputs]
 
@@ -145,11 +158,12 @@ def _record_every_op(fn: Callable[..., Any], inputs: list[Tensor]) -> tuple[Any,
     `1 - y_true`), so that a replay computes them again from the new data; and what fn read
     out of its tensors into Python meanwhile."""
     previous, engine._tracing = engine._tracing, True
-    engine._values_read.clear()
+    outer_reads, engine._values_read = engine._values_read, []  # a trace may run inside another
     try:
         return fn(*inputs), list(engine._values_read)
     finally:
-        engine._tracing = previous
+        outer_reads.extend(engine._values_read)
+        engine._tracing, engine._values_read = previous, outer_reads
 
 
 def _holds_array(value: Any) -> bool:

@@ -109,7 +109,7 @@ def training_step(batch: int = 32, lr: float = 0.01) -> dict:
         return loss
 
     # the three agree: the same loss and the same updated weights after a step from one start
-    for candidate in (engine, traced, traced):  # the second traced step is a replay
+    for candidate in (engine, traced, traced, traced):  # the third traced step is a replay
         loss_engine, loss_numpy = float(candidate()), numpy()
         assert abs(loss_engine - loss_numpy) < 1e-5, (loss_engine, loss_numpy)
         for p, w in zip(params, (W1, b1, W2, b2, W3, b3)):

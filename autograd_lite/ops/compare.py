@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..op import Op, tensor_method
-from ..tensor import Tensor, TensorLike
+from ..tensor import Tensor, TensorLike, _note_value_read
 
 
 class Step(Op):
@@ -76,8 +76,10 @@ def stop_gradient(x: TensorLike) -> Tensor:
 
 def _unrecorded(numpy_function: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
     def function(x: TensorLike, **kwargs: Any) -> Any:
-        result = numpy_function(x.data if isinstance(x, Tensor) else x, **kwargs)
-        return Tensor._wrap(np.asarray(result)) if isinstance(x, Tensor) else result
+        if not isinstance(x, Tensor):
+            return numpy_function(x, **kwargs)
+        _note_value_read(f"{name}()")  # its result is not recorded: a replay could not redo it
+        return Tensor._wrap(np.asarray(numpy_function(x.data, **kwargs)))
 
     return _public(function, name, doc)
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..engine import sum_to_shape
 from ..op import Op, tensor_method
-from ..tensor import Tensor, TensorLike
+from ..tensor import Tensor, TensorLike, _note_value_read
 
 
 class Reshape(Op):
@@ -183,6 +183,7 @@ def astype(x: TensorLike, dtype: Any) -> Tensor:
     dtype = np.dtype(dtype)
     x = x if isinstance(x, Tensor) else Tensor(x)
     if dtype.kind != "f":
+        _note_value_read(f"astype({dtype})")  # not recorded: a replay could not redo it
         return Tensor._wrap(x.data.astype(dtype))
     return Cast.apply(x, dtype=dtype)
 
@@ -190,7 +191,14 @@ def astype(x: TensorLike, dtype: Any) -> Tensor:
 @tensor_method
 def pad(x: TensorLike, widths: Sequence[tuple[int, int]]) -> Tensor:
     """x with zeros added before and after each axis: widths[i] = (before, after), as np.pad."""
-    return Pad.apply(x, widths=tuple((int(before), int(after)) for before, after in widths))
+    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+    pairs = np.asarray(widths)
+    if pairs.shape != (ndim, 2) or pairs.dtype.kind not in "iu" or (pairs < 0).any():
+        raise ValueError(
+            f"pad: widths must give (before, after) counts for each of the {ndim} axes, "
+            f"got {widths!r}"
+        )
+    return Pad.apply(x, widths=tuple((int(before), int(after)) for before, after in pairs))
 
 
 @tensor_method

@@ -54,7 +54,9 @@ class Layer:
     """
 
     def __init__(self, name: str | None = None, dtype: Any = "float32") -> None:
-        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).lower()
+        # Keras's snake case: Dense -> dense, Conv1D -> conv1d, MaxPooling1D -> max_pooling1d
+        snake = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type(self).__name__)
+        snake = re.sub(r"([a-z])([A-Z])", r"\1_\2", snake).lower()
         self.name = name if name is not None else unique_name(snake)
         self.dtype = np.dtype(dtype)
         self.built = False

@@ -66,7 +66,8 @@ class Conv1D(KernelLayer):
         if before or after:
             x = x.pad([(0, 0), (before, after), (0, 0)])
         windows = ag.sliding_windows(x, self.kernel_size, self.strides, axis=1)  # (b, i, c, t)
-        patches = windows.reshape(windows.shape[0], windows.shape[1], -1)  # (b, i, c * t)
+        batch, count, channels, taps = windows.shape
+        patches = windows.reshape(batch, count, channels * taps)
         kernel = self.kernel.transpose(1, 0, 2).reshape(-1, self.filters)  # (c * t, filters)
         return self.add_bias_and_activate(patches @ kernel)
 

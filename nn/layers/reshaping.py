@@ -21,7 +21,7 @@ class Flatten(Layer):
         pass  # no weights
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))  # explicit: a batch may be empty
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         features = input_shape[1:]

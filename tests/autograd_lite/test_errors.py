@@ -78,3 +78,10 @@ def test_item_assignment_is_refused_with_advice():
 def test_numpy_ufuncs_on_tensors_are_refused_rather_than_silently_untracked():
     with pytest.raises(TypeError):
         np.exp(ag.ones(2, requires_grad=True))
+
+
+def test_pad_needs_a_pair_for_every_axis():
+    with pytest.raises(ValueError, match=r"pad: widths must give \(before, after\) counts for each of the 3 axes"):
+        ag.pad(ag.ones(2, 3, 4), [(1, 1)])
+    with pytest.raises(ValueError, match="for each of the 1 axes, got"):
+        ag.pad(ag.ones(3), (1, 2))

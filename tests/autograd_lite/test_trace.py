@@ -63,7 +63,8 @@ def test_gradients_accumulate_like_backward():
 @pytest.mark.parametrize(
     "fn, reason",
     [
-        (lambda x: (x * x.detach()).sum(), "constant array of shape (3,)"),
+        (lambda x: (x * x.detach()).sum(), "an array of shape (3,) that is not an input"),
+        (lambda x: ag.where(ag.isfinite(x.sum()), x, 0.0).sum(), "read a tensor's value into Python (isfinite())"),
         (lambda x: x[np.argsort(x.data)].sum(), "GetItem holds an array (index)"),
     ],
 )
@@ -123,3 +124,44 @@ def test_a_replay_that_disagrees_with_the_function_is_dropped():
         np.testing.assert_allclose(value, x.sum() / np.abs(x).max())
     assert not step.replays
     assert "a replay computed something else" in next(iter(step.eager_reasons.values()))
+
+
+def test_freezing_a_parameter_after_recording_is_respected():
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = ag.Tensor(np.array(0.5), requires_grad=True)
+    step = ag.trace(lambda x: (x * w).sum() + b)
+    for _ in range(3):
+        step(np.ones(2))
+    w.grad = b.grad = None
+    b.requires_grad_(False)
+    step(np.ones(2))
+    assert b.grad is None and w.grad is not None
+
+
+def test_a_trace_inside_a_traced_function_keeps_the_outer_value_reads():
+    w = ag.Tensor(np.array([1.0, -1.0]), requires_grad=True)
+    inner = ag.trace(lambda x: (x * w).sum())
+
+    def outer(x):
+        h = (x * w).sum()
+        loss = h if float(x.sum()) > 0 else h * 3
+        inner(x.data)
+        return loss
+
+    step = ag.trace(outer)
+    for x in (np.array([2.0, 1.0]), np.array([3.0, 1.0]), np.array([-1.0, -3.0])):
+        (value,) = step(x)
+        expected = (x * w.data).sum() * (1 if x.sum() > 0 else 3)
+        np.testing.assert_allclose(value, expected)
+    assert "float()" in next(iter(step.eager_reasons.values()))
+
+
+def test_editing_a_gradient_in_place_does_not_change_later_replays():
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = ag.Tensor(np.array(0.0), requires_grad=True)  # Add passes the seed itself to b
+    step = ag.trace(lambda x: (x * w).sum() + b)
+    for _ in range(4):
+        w.grad = b.grad = None
+        step(np.array([3.0, 4.0]))
+        b.grad *= 0.5  # e.g. clipping in a hand-written loop
+        np.testing.assert_array_equal(w.grad, [3.0, 4.0])

@@ -100,3 +100,10 @@ def test_flatten():
     out = nn.Flatten()(x)
     np.testing.assert_array_equal(out.data, x.data.reshape(2, 12))
     assert nn.Flatten().compute_output_shape((None, 3, 4)) == (None, 12)
+
+
+def test_keras_names_and_empty_batches():
+    nn.clear_session()
+    assert (nn.Conv1D(2, 3).name, nn.Flatten().name) == ("conv1d", "flatten")
+    assert nn.Flatten()(np.ones((0, 3, 4))).shape == (0, 12)
+    assert nn.Conv1D(2, 3)(np.ones((0, 5, 1))).shape == (0, 3, 2)
