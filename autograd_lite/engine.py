@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 _grad_enabled = True
-_tracing = False  # True while ag.trace records a function: every op is kept, not only differentiable ones
-_values_read: list[str] = []  # what a function being recorded read out of its tensors (float(), ...)
+# While ag.trace records a function: what it read out of its tensors into Python (float(),
+# ...); and every op is kept in the graph, not only the differentiable ones. None otherwise.
+_trace_reads: list[str] | None = None
 _scopes: list[str] = []
 
 
@@ -167,6 +168,7 @@ class Tape:
         grad_shapes = self.grad_shapes
         grads: list = [None] * len(values)
         grads[-1] = seed
+        # set by hand rather than `with set_grad_enabled(...)`: this runs on every backward
         recording, _grad_enabled = _grad_enabled, create_graph
         try:
             for i, op, inputs in reversed(self.steps):

@@ -98,7 +98,7 @@ class Op:
             return data
         out = Tensor._wrap(data)
         if engine._grad_enabled:
-            record = engine._tracing  # a recording for ag.trace keeps the ops on the data too
+            record = engine._trace_reads is not None  # ag.trace keeps the ops on the data too
             for x in xs:
                 if x.requires_grad:
                     record = True

@@ -200,8 +200,8 @@ class Tensor:
 
 def _note_value_read(how: str) -> None:
     """While ag.trace records, a value read into Python may steer what the function does."""
-    if engine._tracing:
-        engine._values_read.append(how)
+    if engine._trace_reads is not None:
+        engine._trace_reads.append(how)
 
 
 def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:
