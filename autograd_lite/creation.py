@@ -54,6 +54,8 @@ def arange(
     requires_grad: bool = False,
 ) -> Tensor:
     """Evenly spaced values in [start, stop): int64 for whole numbers, else float32."""
+    if step == 0:
+        raise ValueError(f"arange: step must not be 0, got start={start!r}, stop={stop!r}, step=0")
     if dtype is None:
         dtype = np.float32 if any(isinstance(v, float) for v in (start, stop, step)) else np.int64
     data = np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(start, dtype=dtype)

@@ -21,6 +21,11 @@ _grad_enabled = True
 # ...); and every op is kept in the graph, not only the differentiable ones. None otherwise.
 _trace_reads: list[str] | None = None
 _scopes: list[str] = []
+# How many in-place changes (`Tensor.assign`, ...) the process has made: a clock that moves
+# only when a tensor is overwritten. A tensor's `version` is the clock at its last change,
+# and a recorded op keeps the clock at its forward (`op.clock`), so "changed after the
+# forward used it" is one comparison.
+_in_place_changes = 0
 
 
 # --- grad mode -----------------------------------------------------------------------------
@@ -65,6 +70,13 @@ class enable_grad(set_grad_enabled):
 
     def __init__(self) -> None:
         super().__init__(True)
+
+
+def next_version() -> int:
+    """Advance the in-place clock; the new value is the changed tensor's `version`."""
+    global _in_place_changes
+    _in_place_changes += 1
+    return _in_place_changes
 
 
 # --- name scopes ---------------------------------------------------------------------------
@@ -143,6 +155,10 @@ class Tape:
 
     def __init__(self, root: Tensor) -> None:
         self.tensors = tensors = topological_order(root)
+        if _in_place_changes:
+            for t in tensors:
+                if t.op is not None and t.op.clock < _in_place_changes:
+                    _check_unchanged_since_forward(t)
         position = {id(t): i for i, t in enumerate(tensors)}
         self.steps: list[tuple[int, Any, list[int]]] = [
             (i, t.op, [position[id(p)] for p in t.parents])
@@ -192,6 +208,21 @@ class Tape:
     def leaves(self) -> list[int]:
         """Positions of the leaves that require grad: the parameters."""
         return [i for i, t in enumerate(self.tensors) if t.op is None and t.requires_grad]
+
+
+def _check_unchanged_since_forward(t: Tensor) -> None:
+    """Refuse a backward through an op whose input or output was overwritten in place after
+    its forward ran: its rule would read the new values and give a wrong gradient."""
+    op = t.op
+    for role, x in [("the output", t), *((f"input {i}", p) for i, p in enumerate(t.parents))]:
+        if x.version > op.clock:
+            what = f"'{x.name}'" if x.name else "a tensor"
+            raise RuntimeError(
+                f"backward: {what} of shape {x.shape}, {role} of {op.name}, was changed in place "
+                "(assign, or an optimizer step) after the forward pass used it, so its gradient "
+                "would be wrong. Run the forward pass again after changing it (the usual order "
+                "is: forward, backward, optimizer step)."
+            )
 
 
 def sum_to_shape(g: Any, shape: tuple[int, ...]) -> Any:

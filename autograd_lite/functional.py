@@ -7,57 +7,49 @@ Tensors or plain arrays: numpy in, numpy out.
 
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Sequence
 
 import numpy as np
 
 from .op import tensor_method
-from .ops import concatenate, exp, log, maximum, sigmoid, stop_gradient, where
+from .ops import concatenate, exp, log, sigmoid, stop_gradient, where
 from .ops.reduce import Axis, normalize_axes
-from .tensor import Tensor, TensorLike
+from .tensor import Tensor, TensorLike, refuse_tensors_in_list
 
 
 @tensor_method
 def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over `axis`: sum(x) / n."""
-    x = _operand(x)
-    n = _count(x, axis)
+    x = _operand(x, "mean")
+    n = _count(x, axis, "mean")
     return x.sum(axis=axis, keepdims=keepdims) / n
 
 
 @tensor_method
 def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Variance over `axis`: sum((x - mean)^2) / (n - ddof); ddof=0 as in numpy and Keras."""
-    x = _operand(x)
-    n = _count(x, axis)
+    """Variance over `axis`: sum((x - mean)^2) / (n - ddof); ddof=0 as in numpy and Keras.
+
+    With ddof >= n the divisor is 0, as in numpy: inf, or NaN where every deviation is 0."""
+    x = _operand(x, "var")
+    n = _count(x, axis, "var")
     centered = x - x.mean(axis=axis, keepdims=True)
-    return (centered * centered).sum(axis=axis, keepdims=keepdims) / (n - ddof)
-
-
-@tensor_method
-def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Smallest element over `axis`: -max(-x). Ties share the gradient."""
-    return -(-_operand(x)).max(axis=axis, keepdims=keepdims)
-
-
-@tensor_method
-def minimum(a: TensorLike, b: TensorLike) -> Tensor:
-    """The smaller of a and b, elementwise: -maximum(-a, -b). Ties share the gradient."""
-    return -maximum(-_operand(a), -_operand(b))
+    # numpy's divisor: max(n - ddof, 0), so too few elements give inf or NaN, never a sign flip
+    return (centered * centered).sum(axis=axis, keepdims=keepdims) / builtins.max(n - ddof, 0)
 
 
 @tensor_method
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """log(softmax(x)) = (x - m) - log(sum(e^(x - m))) with m = max(x): finite for logits of +-1e4."""
-    shifted = _shift_by_max(_operand(x), axis)
+    shifted = _shift_by_max(_operand(x, "log_softmax"), axis)
     return shifted - log(exp(shifted).sum(axis=axis, keepdims=True))
 
 
 @tensor_method
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """e^x / sum(e^x) along `axis`, computed as e^(x - m) / sum(e^(x - m)) so it never overflows."""
-    exps = exp(_shift_by_max(_operand(x), axis))
+    exps = exp(_shift_by_max(_operand(x, "softmax"), axis))
     return exps / exps.sum(axis=axis, keepdims=True)
 
 
@@ -70,14 +62,14 @@ def _shift_by_max(x: Tensor, axis: int) -> Tensor:
 @tensor_method
 def leaky_relu(x: TensorLike, negative_slope: float = 0.2) -> Tensor:
     """x where x > 0, else negative_slope * x (Keras's default slope 0.2; slope at 0)."""
-    x = _operand(x)
+    x = _operand(x, "leaky_relu")
     return where(x > 0, x, x * negative_slope)
 
 
 @tensor_method
 def silu(x: TensorLike) -> Tensor:
     """x * sigmoid(x), also called swish."""
-    x = _operand(x)
+    x = _operand(x, "silu")
     return x * sigmoid(x)
 
 
@@ -90,16 +82,16 @@ def swish(x: TensorLike) -> Tensor:
 @tensor_method
 def flatten(x: TensorLike, start_axis: int = 0) -> Tensor:
     """Merge the axes from `start_axis` on into one (all of them by default)."""
-    x = _operand(x)
-    start_axis = normalize_axes(start_axis, x.ndim)[0] if x.ndim else 0
+    x = _operand(x, "flatten")
+    start_axis = normalize_axes(start_axis, x.ndim, "flatten")[0] if x.ndim else 0
     return x.reshape(x.shape[:start_axis] + (-1,))
 
 
 @tensor_method
 def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
     """Drop size-1 axes (all of them, or the ones named, which must have size 1)."""
-    x = _operand(x)
-    axes = normalize_axes(axis, x.ndim) if axis is not None else None
+    x = _operand(x, "squeeze")
+    axes = normalize_axes(axis, x.ndim, "squeeze") if axis is not None else None
     if axes is None:
         axes = tuple(a for a, n in enumerate(x.shape) if n == 1)
     for a in axes:
@@ -111,8 +103,8 @@ def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
 @tensor_method
 def expand_dims(x: TensorLike, axis: int) -> Tensor:
     """Insert a size-1 axis at `axis`, as np.expand_dims."""
-    x = _operand(x)
-    (axis,) = normalize_axes(axis, x.ndim + 1)
+    x = _operand(x, "expand_dims")
+    (axis,) = normalize_axes(axis, x.ndim + 1, "expand_dims")
     return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
 
 
@@ -120,15 +112,18 @@ def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis, as np.stack."""
     if len(tensors) == 0:
         raise ValueError("stack: needs at least one tensor")
-    shapes = {_operand(t).shape for t in tensors}
+    shapes = {_operand(t, "stack").shape for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
-def _operand(x: TensorLike) -> Tensor | np.ndarray:
-    return x if isinstance(x, (Tensor, np.ndarray)) else np.asarray(x)
+def _operand(x: TensorLike, caller: str) -> Tensor | np.ndarray:
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    refuse_tensors_in_list(x, caller)
+    return np.asarray(x)
 
 
-def _count(x: Tensor, axis: Axis) -> int:
-    return math.prod(x.shape[a] for a in normalize_axes(axis, x.ndim))
+def _count(x: Tensor, axis: Axis, caller: str) -> int:
+    return math.prod(x.shape[a] for a in normalize_axes(axis, x.ndim, caller))

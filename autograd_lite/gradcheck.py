@@ -29,21 +29,27 @@ def gradcheck(
 ) -> bool:
     """True if `fn`'s gradients match finite differences, else raise `GradcheckError`.
 
-    `inputs` are float64 copies of the given tensors or arrays; those that are tensors with
-    requires_grad=False are held constant, everything else is checked. `fn` may return one
-    tensor or several.
+    `inputs` (one tensor, array or number, or a list of them) are copied to float64; those
+    that are tensors with requires_grad=False are held constant, everything else is checked.
+    `fn` may return one tensor or several.
+
+    Each backward pass is seeded with a random weight w_j on one output element, and its
+    result divided by w_j: a rule that ignores its incoming gradient (returning d out/d x
+    instead of g * d out/d x) then fails even when fn ends in a sum, whose seed would be 1.
 
     >>> import autograd_lite as ag
     >>> ag.gradcheck(lambda x: (x * x.exp()).sum(), [ag.randn(3, 2, requires_grad=True)])
     True
     """
-    xs = _float64_inputs(inputs)
+    xs = _float64_inputs(inputs, "gradcheck")
+    _check_eps(eps, "gradcheck")
     checked = [i for i, x in enumerate(xs) if x.requires_grad]
     if not checked:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
     outputs = _outputs(fn, xs)
+    weights = _output_weights(outputs)
     for i in checked:
-        analytic = _analytical_jacobian(outputs, xs, i)
+        analytic = _analytical_jacobian(outputs, weights, xs, i)
         numeric = numerical_jacobian(fn, xs, i, eps)
         _compare(analytic, numeric, i, xs[i].shape, outputs, atol, rtol)
     return True
@@ -61,7 +67,8 @@ def gradgradcheck(
 
     The output gradient `v` is a fixed random tensor, so every output element takes part.
     """
-    xs = _float64_inputs(inputs)
+    xs = _float64_inputs(inputs, "gradgradcheck")
+    _check_eps(eps, "gradgradcheck")
     shapes = [out.shape for out in _outputs(fn, xs)]
     rng = np.random.default_rng(seed)
     vs = [Tensor(rng.standard_normal(shape)) for shape in shapes]
@@ -76,6 +83,7 @@ def gradgradcheck(
 
 def numerical_jacobian(fn: Function, xs: Sequence[Tensor], i: int, eps: float = 1e-6) -> np.ndarray:
     """d(all outputs, flattened) / d(xs[i], flattened) by central differences."""
+    _check_eps(eps, "numerical_jacobian")
     x = xs[i].data
     columns = []
     for k in range(x.size):
@@ -89,17 +97,25 @@ def numerical_jacobian(fn: Function, xs: Sequence[Tensor], i: int, eps: float = 
     return np.stack(columns, axis=1) if columns else np.zeros((_flat_values(fn, xs).size, 0))
 
 
-def _analytical_jacobian(outputs: list[Tensor], xs: Sequence[Tensor], i: int) -> np.ndarray:
+def _output_weights(outputs: list[Tensor]) -> list[np.ndarray]:
+    """A fixed random weight in [0.5, 2) for every output element (the same on every run)."""
+    rng = np.random.default_rng(0)
+    return [rng.uniform(0.5, 2.0, out.shape) for out in outputs]
+
+
+def _analytical_jacobian(
+    outputs: list[Tensor], weights: list[np.ndarray], xs: Sequence[Tensor], i: int
+) -> np.ndarray:
     rows = []
-    for out in outputs:
+    for out, weight in zip(outputs, weights):
         for j in range(out.size):
             if not out.requires_grad:
                 rows.append(np.zeros(xs[i].size))
                 continue
             seed = np.zeros(out.shape)
-            seed.flat[j] = 1.0
+            seed.flat[j] = weight.flat[j]
             (g,) = grad(out, [xs[i]], grad_outputs=Tensor(seed), allow_unused=True)
-            rows.append(g.data.reshape(-1))
+            rows.append(g.data.reshape(-1) / weight.flat[j])
     return np.array(rows).reshape(-1, xs[i].size)
 
 
@@ -119,9 +135,19 @@ def _compare(analytic, numeric, i, shape, outputs, atol, rtol) -> None:
     )
 
 
-def _float64_inputs(inputs: TensorLike | Sequence[TensorLike]) -> list[Tensor]:
-    if isinstance(inputs, (Tensor, np.ndarray)):
-        inputs = [inputs]
+def _check_eps(eps: float, caller: str) -> None:
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)) or not eps > 0:
+        raise ValueError(f"{caller}: eps must be a positive number, got {eps!r}")
+
+
+def _float64_inputs(inputs: TensorLike | Sequence[TensorLike], caller: str) -> list[Tensor]:
+    if isinstance(inputs, (Tensor, np.ndarray, int, float, np.generic)):
+        inputs = [inputs]  # one input given on its own
+    if not isinstance(inputs, (list, tuple)) or len(inputs) == 0:
+        raise ValueError(
+            f"{caller}: inputs must be a tensor, an array, a number or a non-empty list of them, "
+            f"got {inputs!r}"
+        )
     xs = []
     for x in inputs:
         wants_grad = x.requires_grad if isinstance(x, Tensor) else True

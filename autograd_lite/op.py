@@ -9,7 +9,7 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 
 from . import engine
-from .tensor import Tensor, TensorLike
+from .tensor import Tensor, TensorLike, refuse_tensors_in_list
 
 OPS: dict[str, type[Op]] = {}
 """Every primitive by name (`OPS["MatMul"]`); tests check each one has a gradcheck case."""
@@ -44,6 +44,10 @@ class Op:
 
     differentiable = True
     """False for ops whose result passes no gradient back (comparisons, stop_gradient)."""
+
+    clock = 0
+    """The engine's in-place clock when the op was recorded: an input whose `version` is
+    later was changed after this forward used it (see `Tensor.assign`)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -85,7 +89,7 @@ class Op:
         Given no Tensor at all, it is a plain numpy function: arrays in, an array out.
         """
         op = cls(**settings) if settings else cls()
-        xs = as_tensors(inputs)
+        xs = as_tensors(inputs, op.name)
         arrays = [_as_array(v) for v in inputs] if xs is None else [x.data for x in xs]
         try:
             data = op.forward(*arrays)
@@ -106,9 +110,22 @@ class Op:
                     break
             if record:
                 op.needs_input_grad = [x.requires_grad for x in xs]
+                op.clock = engine._in_place_changes
                 out.op = op
                 out.parents = xs
         return out
+
+
+class BinaryOp(Op):
+    """Shared error message for elementwise ops of two broadcast operands."""
+
+    def describe_failure(self, xs: tuple[np.ndarray, ...], error: Exception) -> str:
+        a, b = xs
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            return f"{self.name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        return f"{self.name}: cannot combine {a.dtype} {a.shape} and {b.dtype} {b.shape}: {error}"
 
 
 @functools.cache
@@ -120,7 +137,7 @@ def _setting_names(op_class: type) -> tuple[str, ...]:
     return tuple(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
-def as_tensors(values: tuple[TensorLike, ...]) -> tuple[Tensor, ...] | None:
+def as_tensors(values: tuple[TensorLike, ...], caller: str = "op") -> tuple[Tensor, ...] | None:
     """Every input as a Tensor, or None when there is no Tensor among them. Python numbers take
     the dtype of a tensor beside them, so `x * 2` keeps a float32 `x` float32 and a float64 `x`
     float64 (numpy's weak-scalar rule)."""
@@ -129,6 +146,8 @@ def as_tensors(values: tuple[TensorLike, ...]) -> tuple[Tensor, ...] | None:
             break
     else:
         return values  # type: ignore[return-value]  (the common case, checked first for speed)
+    for value in values:
+        refuse_tensors_in_list(value, caller)
     dtypes = [v.data.dtype for v in values if isinstance(v, Tensor)]
     if not dtypes:
         return None

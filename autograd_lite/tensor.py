@@ -27,7 +27,9 @@ class Tensor:
            [ 6.,  1.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "op", "parents", "name", "scope", "__weakref__")
+    __slots__ = (
+        "__weakref__", "data", "grad", "name", "op", "parents", "requires_grad", "scope", "version"
+    )
     __array_ufunc__ = None  # numpy defers `ndarray + Tensor` to Tensor.__radd__
     __hash__ = object.__hash__  # `==` is elementwise, so hash by identity like PyTorch
 
@@ -45,6 +47,9 @@ class Tensor:
         self.parents: tuple[Tensor, ...] = ()
         self.name = name
         self.scope = engine.current_scope()
+        self.version = 0
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"Tensor: requires_grad must be True or False, got {requires_grad!r}")
         if requires_grad:
             self.requires_grad_()
 
@@ -59,10 +64,15 @@ class Tensor:
         t.parents = ()
         t.name = None
         t.scope = _scopes[-1] if _scopes else None
+        t.version = 0
         return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as a parameter whose gradient `backward` should fill in."""
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                f"requires_grad_: requires_grad must be True or False, got {requires_grad!r}"
+            )
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"Tensor: only floating-point tensors can require grad, got dtype {self.data.dtype}"
@@ -140,6 +150,47 @@ class Tensor:
 
     def zeros_like(self) -> Tensor:
         return Tensor._wrap(np.zeros_like(self.data))
+
+    # --- changing values in place (Keras's Variable.assign) --------------------------------
+
+    def assign(self, value: TensorLike) -> Tensor:
+        """Overwrite the values in place with `value` (broadcast to this shape, cast to this
+        dtype); nothing is recorded. Also `assign_add(delta)` and `assign_sub(delta)`.
+
+        Each change moves `version` on, so a backward through a graph whose forward read the
+        old values refuses to run instead of returning wrong gradients (as PyTorch does).
+        Editing `.data` directly is not tracked (PyTorch's `.data` is not either).
+
+        >>> import autograd_lite as ag
+        >>> w = ag.Tensor([1.0, 2.0], requires_grad=True)
+        >>> w.assign_sub([0.5, 0.5]).data
+        array([0.5, 1.5], dtype=float32)
+        """
+        return self._change_in_place(np.copyto, value, "assign")
+
+    def assign_add(self, delta: TensorLike) -> Tensor:
+        """self += delta, in place (see `assign`)."""
+        return self._change_in_place(np.add, delta, "assign_add")
+
+    def assign_sub(self, delta: TensorLike) -> Tensor:
+        """self -= delta, in place (see `assign`)."""
+        return self._change_in_place(np.subtract, delta, "assign_sub")
+
+    def _change_in_place(self, how: Any, value: TensorLike, caller: str) -> Tensor:
+        array = value.data if isinstance(value, Tensor) else value
+        try:
+            if how is np.copyto:
+                np.copyto(self.data, array, casting="same_kind")
+            else:
+                how(self.data, array, out=self.data, casting="same_kind")
+        except (TypeError, ValueError) as error:
+            shown = np.asarray(array)
+            raise ValueError(
+                f"{caller}: cannot write {shown.dtype} values of shape {shown.shape} into a "
+                f"{self.dtype} tensor of shape {self.shape}: {error}"
+            ) from None
+        self.version = engine.next_version()
+        return self
 
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(
@@ -220,10 +271,28 @@ def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:
         handed_out.add(id(leaf.grad))
 
 
+def refuse_tensors_in_list(value: Any, caller: str) -> None:
+    """A list or tuple holding tensors that require grad cannot become one array: the array
+    would keep their values and drop them from the graph (their gradients would be lost)."""
+    if isinstance(value, (list, tuple)) and _holds_graph(value):
+        raise TypeError(
+            f"{caller}: got a {type(value).__name__} holding Tensors that require grad; turning "
+            "it into an array would cut them from the graph. Combine them first with "
+            "ag.stack([...]) or ag.concatenate([...])"
+        )
+
+
+def _holds_graph(value: Any) -> bool:
+    if isinstance(value, Tensor):
+        return value.requires_grad
+    return isinstance(value, (list, tuple)) and any(_holds_graph(v) for v in value)
+
+
 def _to_array(data: TensorLike, dtype: Any) -> np.ndarray:
     """Copy `data` into a fresh numeric array following the dtype rules in `Tensor`'s docstring."""
     if isinstance(data, Tensor):
         data = data.data
+    refuse_tensors_in_list(data, "Tensor")
     python_data = not isinstance(data, (np.ndarray, np.generic))
     try:
         array = np.array(data, dtype=dtype)

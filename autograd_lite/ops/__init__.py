@@ -23,8 +23,8 @@ from .compare import (
 )
 from .linalg import matmul
 from .loss import cross_entropy
-from .reduce import logsumexp, max, sum
-from .select import getitem, maximum, where
+from .reduce import logsumexp, max, min, sum
+from .select import getitem, maximum, minimum, where
 from .shape import (
     astype,
     broadcast_to,

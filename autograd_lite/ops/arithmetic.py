@@ -8,21 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..op import Op, tensor_method
+from ..op import BinaryOp, Op, tensor_method
 from ..tensor import Tensor, TensorLike
+from .select import where
 from .unary import log
-
-
-class BinaryOp(Op):
-    """Shared error message for elementwise ops of two broadcast operands."""
-
-    def describe_failure(self, xs: tuple[np.ndarray, ...], error: Exception) -> str:
-        a, b = xs
-        try:
-            np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
-            return f"{self.name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        return f"{self.name}: cannot combine {a.dtype} {a.shape} and {b.dtype} {b.shape}: {error}"
 
 
 class Add(BinaryOp):
@@ -66,14 +55,17 @@ class Div(BinaryOp):
 
 
 class Pow(BinaryOp):
+    # Limits as in PyTorch: d/da a^0 = 0 even at a = 0 (not 0 * 0^-1 = NaN), and
+    # d/db 0^b = 0 for b >= 0 (not 0 * log 0 = NaN); 0^b for b < 0 keeps -inf.
     def forward(self, a, b):
         return a**b
 
     def backward(self, g, out, a, b):
-        """da = g * b * a^(b-1),  db = g * out * log(a)"""
+        """da = g * b * a^(b-1)  (0 where b = 0),  db = g * out * log(a)  (0 where a = 0, b >= 0)"""
         da_needed, db_needed = self.needs_input_grad
-        da = g * b * a ** (b - 1) if da_needed else None
-        db = g * out * log(a) if db_needed else None
+        with np.errstate(divide="ignore", invalid="ignore"):  # the masked-out entries may warn
+            da = g * where(b == 0, 0.0, b * a ** (b - 1)) if da_needed else None
+            db = g * where((a == 0) & (b >= 0), 0.0, out * log(a)) if db_needed else None
         return da, db
 
 

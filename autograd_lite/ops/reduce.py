@@ -1,14 +1,16 @@
-"""Reductions over axes: Sum Max LogSumExp (mean, var, min are built from these).
+"""Reductions over axes: Sum Max Min LogSumExp (mean and var are built from these).
 
 `axis` is None (all axes), an int or a tuple, and `keepdims` keeps reduced axes as size 1,
-as in numpy. Max's ties share the gradient evenly among the tied elements.
+as in numpy. A 0-d tensor takes axis 0 or -1 as "no axis" (numpy does so for sum, max and
+min, PyTorch for every reduction). Ties of max and min share the gradient evenly among the
+tied elements (PyTorch's amax/amin convention).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..op import Op, tensor_method
+from ..op import Op, OpError, tensor_method
 from ..tensor import Tensor, TensorLike
 from .shape import broadcast_to
 from .unary import exp
@@ -27,9 +29,9 @@ class Reduction(Op):
 
     def with_reduced_axes(self, t: Tensor, ndim: int) -> Tensor:
         """`t` (shaped like the output) with each reduced axis back as size 1, ready to broadcast."""
-        if self.keepdims or self.axis is None:
+        axes = self.axis  # a sorted tuple: `_reduce` normalized it
+        if self.keepdims or axes is None:
             return t  # already kept, or broadcasting adds the leading axes by itself
-        axes = normalize_axes(self.axis, ndim)
         if axes == tuple(range(len(axes))):
             return t  # leading axes only: broadcasting adds them too
         shape = list(t.shape)
@@ -47,15 +49,24 @@ class Sum(Reduction):
         return (broadcast_to(self.with_reduced_axes(g, x.ndim), x.shape),)
 
 
-class Max(Reduction):
+class Extreme(Reduction):
+    """What Max and Min share: the gradient goes to the element(s) that were picked."""
+
+    def backward(self, g, out, x):
+        """dx = g * [x = out] / (number of elements equal to out)"""
+        picked = (x == self.with_reduced_axes(out, x.ndim)).astype(g.dtype)
+        share = picked / picked.sum(axis=self.axis, keepdims=True)
+        return (self.with_reduced_axes(g, x.ndim) * share,)
+
+
+class Max(Extreme):
     def forward(self, x):
         return x.max(axis=self.axis, keepdims=self.keepdims)
 
-    def backward(self, g, out, x):
-        """dx = g * [x = max] / (number of elements equal to the max)"""
-        is_max = (x == self.with_reduced_axes(out, x.ndim)).astype(g.dtype)
-        share = is_max / is_max.sum(axis=self.axis, keepdims=True)
-        return (self.with_reduced_axes(g, x.ndim) * share,)
+
+class Min(Extreme):
+    def forward(self, x):
+        return x.min(axis=self.axis, keepdims=self.keepdims)
 
 
 class LogSumExp(Reduction):
@@ -75,27 +86,49 @@ class LogSumExp(Reduction):
 @tensor_method
 def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over `axis` (all axes by default)."""
-    return Sum.apply(x, axis=axis, keepdims=keepdims)
+    return _reduce(Sum, x, axis, keepdims, "sum")
 
 
 @tensor_method
 def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Largest element over `axis` (all axes by default); ties share the gradient."""
-    return Max.apply(x, axis=axis, keepdims=keepdims)
+    return _reduce(Max, x, axis, keepdims, "max")
+
+
+@tensor_method
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Smallest element over `axis` (all axes by default); ties share the gradient."""
+    return _reduce(Min, x, axis, keepdims, "min")
 
 
 @tensor_method
 def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over `axis`, shifted by the max so it stays finite for large |x|."""
-    return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+    return _reduce(LogSumExp, x, axis, keepdims, "logsumexp")
 
 
-def normalize_axes(axis: Axis, ndim: int) -> tuple[int, ...]:
-    """`axis` as a sorted tuple of non-negative axes (None means all)."""
+def _reduce(op: type[Reduction], x: TensorLike, axis: Axis, keepdims: bool, caller: str):
+    if axis is not None:  # checked here, so forward and backward agree on one tuple of axes
+        axis = normalize_axes(axis, np.ndim(x.data if isinstance(x, Tensor) else x), caller)
+    return op.apply(x, axis=axis, keepdims=keepdims)
+
+
+def normalize_axes(axis: Axis, ndim: int, caller: str = "reduce") -> tuple[int, ...]:
+    """`axis` as a sorted tuple of distinct non-negative axes (None means all). On a 0-d
+    tensor, axis 0 or -1 means no axis, as numpy's sum and PyTorch's reductions take it."""
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, first
+        return (axis % ndim,)
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if ndim == 0 and all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in axes):
+        return ()
     for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{caller}: axis must be an integer or a tuple of them, got {axis!r}")
         if not -ndim <= a < ndim:
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-    return tuple(sorted(a % ndim for a in axes))
+            raise OpError(f"{caller}: axis {a} is out of range for a tensor with {ndim} dimensions")
+    normalized = tuple(sorted(int(a) % ndim for a in axes))
+    if len(set(normalized)) != len(normalized):
+        raise OpError(f"{caller}: axis {axis!r} names an axis twice")
+    return normalized

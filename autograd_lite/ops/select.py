@@ -1,6 +1,7 @@
-"""Ops that pick values: Maximum Where GetItem, and IndexAdd (GetItem's adjoint).
+"""Ops that pick values: Maximum Minimum Where GetItem, and IndexAdd (GetItem's adjoint).
 
-Convention: where maximum's operands tie, each gets half of the gradient (as in PyTorch).
+Convention: where maximum's or minimum's operands tie, each gets half of the gradient (as in
+PyTorch).
 """
 
 from __future__ import annotations
@@ -9,22 +10,42 @@ from typing import Any
 
 import numpy as np
 
-from ..op import Op, tensor_method
+from ..op import BinaryOp, Op, tensor_method
 from ..tensor import Tensor, TensorLike
-from .arithmetic import BinaryOp
 
 
-class Maximum(BinaryOp):
+class PickOfTwo(BinaryOp):
+    """What Maximum and Minimum share: the gradient goes to the operand that was picked."""
+
+    @staticmethod
+    def beats(a, b):
+        raise NotImplementedError
+
+    def backward(self, g, out, a, b):
+        """da = g * [a picked over b] + g/2 * [a = b],  db = g * [b picked over a] + g/2 * [a = b]"""
+        da_needed, db_needed = self.needs_input_grad
+        shared = g * 0.5 * (a == b)
+        da = g * self.beats(a, b) + shared if da_needed else None
+        db = g * self.beats(b, a) + shared if db_needed else None
+        return da, db
+
+
+class Maximum(PickOfTwo):
     def forward(self, a, b):
         return np.maximum(a, b)
 
-    def backward(self, g, out, a, b):
-        """da = g * [a > b] + g/2 * [a = b],  db = g * [b > a] + g/2 * [a = b]"""
-        da_needed, db_needed = self.needs_input_grad
-        shared = g * 0.5 * (a == b)
-        da = g * (a > b) + shared if da_needed else None
-        db = g * (b > a) + shared if db_needed else None
-        return da, db
+    @staticmethod
+    def beats(a, b):
+        return a > b
+
+
+class Minimum(PickOfTwo):
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    @staticmethod
+    def beats(a, b):
+        return a < b
 
 
 class Where(Op):
@@ -52,7 +73,7 @@ class GetItem(Op):
 
     def backward(self, g, out, x):
         """dx = zeros like x, with g added at [index] (repeated indices add up)"""
-        return (IndexAdd.apply(g, index=self.index, shape=x.shape),)
+        return (IndexAdd.apply(g, index=_integer_index(self.index), shape=x.shape),)
 
 
 class IndexAdd(Op):
@@ -80,6 +101,12 @@ def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     return Maximum.apply(a, b)
 
 
+@tensor_method
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
+    """The smaller of a and b, elementwise with broadcasting (np.minimum)."""
+    return Minimum.apply(a, b)
+
+
 def where(condition: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     """a where condition is true, else b, elementwise with broadcasting (np.where)."""
     if isinstance(condition, Tensor) and condition.requires_grad:
@@ -96,13 +123,19 @@ Tensor.__getitem__ = getitem
 
 
 def _plain_index(index: Any) -> Any:
-    """Tensors and lists inside an index become numpy arrays, boolean masks become integers."""
+    """Tensors and lists inside an index become numpy arrays (numpy checks them in forward)."""
     if isinstance(index, tuple):
         return tuple(_plain_index(i) for i in index)
     if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, list):
-        index = np.asarray(index)
+        return index.data
+    return np.asarray(index) if isinstance(index, list) else index
+
+
+def _integer_index(index: Any) -> Any:
+    """Boolean masks as the integer arrays they select (np.add.at takes only those)."""
+    if isinstance(index, tuple):
+        parts = [_integer_index(i) for i in index]
+        return tuple(p for part in parts for p in (part if isinstance(part, tuple) else (part,)))
     if isinstance(index, np.ndarray) and index.dtype == bool:
         return np.nonzero(index) if index.ndim > 1 else np.nonzero(index)[0]
     return index

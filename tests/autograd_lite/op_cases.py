@@ -108,6 +108,7 @@ CASES = {
         ("square", lambda a: a**2, [r(3, 4)]),
         ("integer power of negatives", lambda a: a**3, [r(5)]),
         ("python base", lambda b: 2.0**b, [r(3)]),
+        ("zero exponent", lambda a: a**0.0, [r(3)]),
     ],
     "Neg": unary(lambda x: -x),
     "Exp": unary(ag.exp),
@@ -127,6 +128,11 @@ CASES = {
         ("same shape", ag.maximum, [distinct(3, 4), distinct(3, 4) + 0.05]),
         ("broadcast", ag.maximum, [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)]),
         ("with zero", lambda x: ag.maximum(x, 0.0), [gap(3, 4)]),
+    ],
+    "Minimum": [
+        ("same shape", ag.minimum, [distinct(3, 4), distinct(3, 4) + 0.05]),
+        ("broadcast", ag.minimum, [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)]),
+        ("with zero", lambda x: ag.minimum(x, 0.0), [gap(3, 4)]),
     ],
     "Where": [
         ("elementwise", lambda a, b: ag.where(const([[True, False, True]] * 2), a, b), [r(2, 3), r(2, 3)]),
@@ -149,6 +155,7 @@ CASES = {
     ],
     "Sum": reduction(ag.sum),
     "Max": reduction(ag.max, distinct) + [("reused", lambda x: x.max(axis=0) * x.max(), [distinct(3, 2)])],
+    "Min": reduction(ag.min, distinct) + [("reused", lambda x: x.min(axis=0) * x.min(), [distinct(3, 2)])],
     "LogSumExp": reduction(ag.logsumexp) + [("large values", lambda x: ag.logsumexp(x * 1000, axis=-1), [r(2, 3)])],
     "Reshape": [
         ("flat", lambda x: x.reshape(-1), [r(3, 4)]),

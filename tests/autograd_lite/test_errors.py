@@ -62,9 +62,9 @@ def test_shape_op_errors():
         ag.ones(3)[5]
     with pytest.raises(ValueError, match=r"squeeze: axis 0 of shape \(2, 1\) has size 2"):
         ag.ones(2, 1).squeeze(0)
-    with pytest.raises(ag.OpError, match=r"sum: cannot reduce shape \(2, 3\) over axis=2"):
+    with pytest.raises(ag.OpError, match="sum: axis 2 is out of range for a tensor with 2 dimensions"):
         ag.ones(2, 3).sum(axis=2)
-    with pytest.raises(ValueError, match="axis 2 is out of range for a tensor with 2 dimensions"):
+    with pytest.raises(ag.OpError, match="mean: axis 2 is out of range for a tensor with 2 dimensions"):
         ag.ones(2, 3).mean(axis=2)
     with pytest.raises(ag.OpError, match=r"concatenate: shapes \(2, 3\), \(2, 4\) do not line up"):
         ag.concatenate([ag.ones(2, 3), ag.ones(2, 4)])
