@@ -5,6 +5,7 @@ import pytest
 
 import autograd_lite as ag
 import nn
+from tests.numerics import assert_close
 
 rng = np.random.default_rng(5)
 
@@ -34,7 +35,7 @@ def test_conv1d_matches_the_definition(padding, strides, padded):
     out = layer(x)
     kernel, bias = layer.get_weights()
     expected = convolve_by_hand(x, kernel, bias, strides, *padded)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    assert_close(out, expected)
     assert layer.compute_output_shape((None, 9, 3)) == (None,) + expected.shape[1:]
 
 
@@ -81,7 +82,7 @@ def test_conv_fit_replays_its_step_and_equals_eager():
         if not run_eagerly:
             assert model._train_function.replays and not model._train_function.eager_reasons
     for traced, eager in zip(*weights):
-        np.testing.assert_allclose(traced, eager, rtol=1e-6, atol=1e-7)
+        assert_close(traced, eager)
 
 
 def test_conv1d_errors_say_what_is_wrong():

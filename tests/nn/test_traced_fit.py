@@ -10,6 +10,7 @@ from nn.losses import (
     MeanSquaredError,
     SparseCategoricalCrossentropy,
 )
+from tests.numerics import assert_close
 
 rng = np.random.default_rng(3)
 X = rng.standard_normal((40, 5)).astype(np.float32)
@@ -43,9 +44,9 @@ def train(config, hidden_activation, run_eagerly):
 def test_replayed_fit_equals_eager_fit(config, hidden):
     traced, traced_losses = train(config, hidden, run_eagerly=False)
     eager, eager_losses = train(config, hidden, run_eagerly=True)
-    np.testing.assert_allclose(traced_losses, eager_losses, rtol=1e-6)
+    assert_close(traced_losses, np.float32(eager_losses))
     for a, b in zip(traced.get_weights(), eager.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        assert_close(a, b)
     function = traced._train_function
     if config == "sparse, softmax":  # picks probabilities with the labels as an index
         assert not function.replays and "GetItem holds an array" in str(function.eager_reasons)
