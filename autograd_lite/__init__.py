@@ -31,7 +31,7 @@ from .engine import (
     set_grad_enabled,
     topological_order,
 )
-from .files import write_atomically
+from .files import read_whole, write_atomically
 from .functional import (
     expand_dims,
     flatten,
@@ -98,4 +98,11 @@ from .ops import (
 )
 from .tensor import Tensor, TensorLike, from_numpy
 from .trace import trace
-from .viz import backward_frames, draw_graph, render_graph, save_backward_html
+from .viz import (
+    GraphvizNotFoundError,
+    GraphvizTimeoutError,
+    backward_frames,
+    draw_graph,
+    render_graph,
+    save_backward_html,
+)

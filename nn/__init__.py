@@ -27,6 +27,7 @@ from .gradient_check import check_gradients
 from .layers import Conv1D, Dense, Flatten, Input, Layer, clear_session
 from .models import Sequential
 from .plot import plot_model
+from .saving import WeightsFileError
 from .utils import set_seed
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Layer",
     "Sequential",
     "TerminateOnNaN",
+    "WeightsFileError",
     "activations",
     "callbacks",
     "check_gradients",

@@ -86,5 +86,5 @@ def plot_model(
         graph.edge(previous, f"layer{i}")
         previous = f"layer{i}"
     if to_file is not None:
-        save_graph(graph, to_file, dpi=dpi)
+        save_graph(graph, to_file, dpi=dpi, caller="plot_model")
     return graph

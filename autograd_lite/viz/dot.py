@@ -8,12 +8,15 @@ loads it. Every label is an HTML-like label built from escaped text, so a name s
 from __future__ import annotations
 
 import html
+import math
 import os
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import write_atomically
+from ..files import check_path, write_atomically
 from ..tensor import Tensor
 from .graph import (
     CONSTANT,
@@ -59,8 +62,17 @@ INSTALL_HINT = (
 )
 
 
+# Seconds `dot` may take to lay a graph out. The course network's training step takes about a
+# second; a layout still running after a minute is stuck, or a graph too large to read.
+DOT_TIMEOUT = 60.0
+
+
 class GraphvizNotFoundError(RuntimeError):
     """Rendering needs graphviz's `dot` program, which is not installed."""
+
+
+class GraphvizTimeoutError(RuntimeError):
+    """graphviz's `dot` program did not finish laying a graph out within the timeout."""
 
 
 def draw_graph(
@@ -122,10 +134,20 @@ def draw_graph(
     return to_digraph(spec, rankdir)
 
 
-def render_graph(root: Tensor, path: str | os.PathLike, dpi: int = 96, **options: Any) -> Path:
+def render_graph(
+    root: Tensor,
+    path: str | os.PathLike,
+    dpi: int = 96,
+    timeout: float | None = DOT_TIMEOUT,
+    **options: Any,
+) -> Path:
     """Draw `root`'s graph (options as for `draw_graph`) into `path`; the suffix picks the
-    format: .svg, .png, .pdf, or .dot/.gv (DOT text, which needs no graphviz program)."""
-    return save_graph(draw_graph(root, **options), path, dpi=dpi)
+    format: .svg, .png, .pdf, or .dot/.gv (DOT text, which needs no graphviz program).
+
+    The layout program `dot` is stopped after `timeout` seconds (None: no limit), raising
+    `GraphvizTimeoutError`; nothing is written then.
+    """
+    return save_graph(draw_graph(root, **options), path, dpi=dpi, timeout=timeout)
 
 
 def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
@@ -192,9 +214,19 @@ def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
     )
 
 
-def save_graph(graph: graphviz.Digraph, path: str | os.PathLike, dpi: int | None = None) -> Path:
-    """Write `graph` to `path` atomically, in the format its suffix names (see FORMATS)."""
-    path = Path(path)
+def save_graph(
+    graph: graphviz.Digraph,
+    path: str | os.PathLike,
+    dpi: int | None = None,
+    timeout: float | None = DOT_TIMEOUT,
+    caller: str = "render_graph",
+) -> Path:
+    """Write `graph` to `path` atomically, in the format its suffix names (see FORMATS).
+
+    `caller`, the function the user called, starts every error message.
+    """
+    _check_timeout(timeout, caller)
+    path = Path(check_path(path, caller))
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(
@@ -207,19 +239,58 @@ def save_graph(graph: graphviz.Digraph, path: str | os.PathLike, dpi: int | None
         if dpi is not None and fmt == "png":
             graph = graph.copy()
             graph.graph_attr["dpi"] = str(dpi)
-        data = pipe(graph, fmt)
-    write_atomically(path, data)
+        data = pipe(graph, fmt, timeout, caller)
+    write_atomically(path, data, caller)
     return path
 
 
-def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """Lay `graph` out with `dot` and return the rendered bytes."""
-    import graphviz
+def pipe(
+    graph: graphviz.Digraph,
+    fmt: str,
+    timeout: float | None = DOT_TIMEOUT,
+    caller: str = "render_graph",
+) -> bytes:
+    """Lay `graph` out with `dot` and return the rendered bytes (what `graph.pipe(format=fmt)`
+    returns), stopping `dot` after `timeout` seconds (None: no limit).
 
+    `dot` is run here rather than by the graphviz package, whose `pipe` and `render` wait
+    for it forever. Its warnings go to stderr, as the package shows them.
+    """
     try:
-        return graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFoundError(INSTALL_HINT) from None
+        done = subprocess.run(
+            ["dot", f"-K{graph.engine}", f"-T{fmt}"],
+            input=graph.source.encode(graph.encoding),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GraphvizNotFoundError(f"{caller}: {INSTALL_HINT}") from None
+    except subprocess.TimeoutExpired:  # subprocess.run has killed and reaped it
+        raise GraphvizTimeoutError(
+            f"{caller}: the graphviz program `dot` did not finish within {timeout:g} s and was "
+            "stopped. A large graph can take long to lay out: pass a larger timeout (or "
+            "timeout=None to wait as long as it takes), draw fewer nodes (max_nodes=...), or "
+            "write a .dot file, which needs no layout, and run `dot` on it yourself"
+        ) from None
+    said = done.stderr.decode(errors="replace").strip()
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{caller}: the graphviz program `dot` failed (exit status {done.returncode}): "
+            f"{said or 'it printed nothing'}"
+        )
+    if said:
+        print(said, file=sys.stderr)
+    return done.stdout
+
+
+def _check_timeout(timeout: object, caller: str) -> None:
+    number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if timeout is not None and not (number and 0 < timeout < math.inf):
+        raise ValueError(
+            f"{caller}: timeout must be a positive, finite number of seconds (or None to wait "
+            f"as long as dot takes), got {timeout!r}"
+        )
 
 
 def escape(text: object) -> str:

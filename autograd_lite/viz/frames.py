@@ -104,7 +104,7 @@ def save_backward_html(
     """
     frames = backward_frames(root, **options)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        svgs = list(pool.map(lambda f: _inline_svg(pipe(f.graph, "svg")), frames))
+        svgs = list(pool.map(lambda f: _inline_svg(pipe(f.graph, "svg", caller="save_backward_html")), frames))
     figures = "\n".join(
         f'<figure class="frame" id="frame-{f.step}" data-caption="{html.escape(f.caption)}"'
         f"{'' if f.step == 1 else ' hidden'}>{svg}</figure>"
@@ -118,7 +118,7 @@ def save_backward_html(
         figures=figures,
     )
     path = Path(path)
-    write_atomically(path, page.encode("utf-8"))
+    write_atomically(path, page.encode("utf-8"), caller="save_backward_html")
     return path
 
 
