@@ -9,7 +9,6 @@ the samples per epoch, then slices.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -65,19 +64,22 @@ class NumpyMLP:
             grads[2 * i + 1] = dz.sum(axis=0)
             if i > 0:
                 dz = (dz @ kernels[i].T) * (pre[i - 1] > 0)
-        # Adam, Keras's arrangement, in place
-        t = self.iterations + 1
-        alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        # Adam, Keras's arrangement, in place; its step numbers in float32, as Keras's
+        f32 = np.float32
+        t = f32(self.iterations + 1)
+        beta_1_power, beta_2_power = f32(self.beta_1) ** t, f32(self.beta_2) ** t
+        alpha = f32(self.learning_rate) * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        one_minus_beta_1, one_minus_beta_2 = f32(1 - self.beta_1), f32(1 - self.beta_2)
         for w, g, m_, v, (a, b) in zip(self.weights, grads, self.m, self.v, self.work):
             np.subtract(g, m_, out=a)  # m += (g - m)(1 - beta_1)
-            a *= 1 - self.beta_1
+            a *= one_minus_beta_1
             m_ += a
             np.multiply(g, g, out=a)  # v += (g^2 - v)(1 - beta_2)
             a -= v
-            a *= 1 - self.beta_2
+            a *= one_minus_beta_2
             v += a
             np.sqrt(v, out=a)  # w -= m alpha / (sqrt(v) + epsilon)
-            a += self.epsilon
+            a += f32(self.epsilon)
             np.multiply(m_, alpha, out=b)
             b /= a
             w -= b

@@ -2,8 +2,8 @@ import pytest
 
 import nn
 
-# the Keras generator needs TensorFlow, which the test environment does not have
-collect_ignore = ["data/make_keras_reference.py"]
+# the Keras generators need TensorFlow, which the test environment does not have
+collect_ignore = ["data/make_keras_reference.py", "data/make_keras_epochs.py"]
 
 
 @pytest.fixture(autouse=True)
