@@ -34,7 +34,10 @@ def _tensor_or_numpy(function: Callable[..., ag.Tensor]) -> Callable[..., Any]:
     def wrapper(x: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(x, ag.Tensor):
             return function(x, *args, **kwargs)
-        array = np.asarray(x)
+        array = np.asarray(x) if x is not None else None
+        if array is None or array.dtype.kind not in "biuf":
+            got = "None" if array is None else f"dtype {array.dtype}"
+            raise TypeError(f"{function.__name__}: x must be numeric, got {got}")
         if array.dtype.kind != "f" or not isinstance(x, np.ndarray):
             array = array.astype(np.float32)  # lists and integers become float32, as in Keras
         with ag.no_grad():
@@ -91,6 +94,10 @@ def softmax(x: ag.Tensor, axis: int = -1) -> ag.Tensor:
     array([[0.25, 0.25, 0.25, 0.25],
            [1.  , 0.  , 0.  , 0.  ]], dtype=float32)
     """
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"softmax: axis must be an integer, got {axis!r}")
+    if not -x.ndim <= axis < max(x.ndim, 1):
+        raise ValueError(f"softmax: axis {axis} is out of range for an input of shape {x.shape}")
     return ag.softmax(x, axis=axis)
 
 

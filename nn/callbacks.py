@@ -16,18 +16,36 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 import numpy as np
 
+from .training import is_count
+
 
 class Callback:
-    """Base class: every hook does nothing. `logs` maps names ('loss', 'val_loss') to floats."""
+    """Base class: every hook does nothing. `logs` maps names ('loss', 'val_loss') to floats.
+
+    `self.model` refers to the model weakly: the model keeps its `History`, and a History
+    keeping the model would make a reference cycle.
+    """
+
+    _model_ref: Callable[[], Any] | None = None
 
     def __init__(self) -> None:
-        self.model: Any = None
+        self.model = None
         self.params: dict[str, Any] = {}
+
+    @property
+    def model(self) -> Any:
+        """The model being trained (None before `fit`, or once the model is gone)."""
+        return None if self._model_ref is None else self._model_ref()
+
+    @model.setter
+    def model(self, model: Any) -> None:
+        self._model_ref = None if model is None else weakref.ref(model)
 
     def set_model(self, model: Any) -> None:
         self.model = model
@@ -85,6 +103,22 @@ class CallbackList:
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         for callback in self.batch_callbacks:
             callback.on_train_batch_end(batch, logs)
+
+
+def callbacks_from(callbacks: Any, caller: str) -> list[Callback]:
+    """fit's `callbacks` as a list: None, one Callback (Keras accepts one too), or a list of
+    them; anything else is refused naming the caller."""
+    if callbacks is None:
+        return []
+    items = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+    wrong = [c for c in items if not isinstance(c, Callback)]
+    if wrong:
+        hint = "; pass an instance: add ()" if isinstance(wrong[0], type) else ""
+        raise TypeError(
+            f"{caller}: callbacks must be a Callback or a list of them (such as "
+            f"[EarlyStopping()]), got {wrong[0]!r}{hint}"
+        )
+    return items
 
 
 class History(Callback):
@@ -201,6 +235,16 @@ class EarlyStopping(Callback):
         restore_best_weights: bool = False,
     ) -> None:
         super().__init__()
+        if not isinstance(monitor, str):
+            raise TypeError(
+                f"EarlyStopping: monitor must be a name such as 'val_loss', got {monitor!r}"
+            )
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.number)):
+            raise TypeError(f"EarlyStopping: min_delta must be a number, got {min_delta!r}")
+        if not is_count(patience):
+            raise ValueError(
+                f"EarlyStopping: patience must be a non-negative integer, got {patience!r}"
+            )
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.monitor = monitor

@@ -102,37 +102,78 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
 def sparse_categorical_crossentropy(
     y_true: Any, y_pred: Any, from_logits: bool = False
 ) -> ag.Tensor:
-    """Per sample: -log p[y] for integer labels y of shape (m,).
+    """Per position: -log p[y] for integer labels y of shape y_pred.shape[:-1] (or with a
+    trailing axis of 1): (m,) for (m, k) outputs, (m, h, w) for per-pixel (m, h, w, k).
 
     From logits z: logsumexp(z) - z[y], the stable form of -log softmax(z)[y], computed by the
-    engine's fused `ag.cross_entropy` (its rule: softmax(z) - onehot(y)).
+    engine's fused `ag.cross_entropy` (its rule: softmax(z) - onehot(y)) on the rows of
+    y_pred seen as (positions, k).
 
     >>> sparse_categorical_crossentropy(np.array([1]), np.array([[0.0, 1e4]]), from_logits=True).data
     array([0.])
     """
     y_pred = _as_tensor(y_pred)
-    labels = y_true.data if isinstance(y_true, ag.Tensor) else np.asarray(y_true)
-    if labels.shape == y_pred.shape[:-1] + (1,):
-        labels = labels.reshape(y_pred.shape[:-1])  # (m, 1) labels
-    if labels.shape != y_pred.shape[:-1]:
+    labels = _labels_for(y_true, y_pred.shape)
+    flat, rows = _as_rows(y_pred, labels)
+    if from_logits:
+        values = ag.cross_entropy(flat, rows, reduction="none")
+    else:
+        rows = rows.data if isinstance(rows, ag.Tensor) else rows
+        p = flat / flat.sum(axis=-1, keepdims=True)
+        values = -p[np.arange(rows.size), rows].clip(EPSILON, 1.0 - EPSILON).log()
+    return values.reshape(labels.shape)
+
+
+def _labels_for(y_true: Any, pred_shape: tuple[int, ...]) -> ag.Tensor | np.ndarray:
+    """Integer labels of shape pred_shape[:-1] (a trailing axis of 1 dropped, as in Keras).
+
+    A Tensor stays a Tensor, so that a traced training step takes the labels as its input."""
+    labels = y_true if isinstance(y_true, ag.Tensor) else np.asarray(y_true)
+    if labels.shape == pred_shape[:-1] + (1,):
+        labels = labels.reshape(pred_shape[:-1])
+    if labels.shape != pred_shape[:-1]:
         raise ValueError(
             f"sparse_categorical_crossentropy: labels of shape {labels.shape} do not fit "
-            f"y_pred of shape {y_pred.shape}; expected one integer label per row, shape "
-            f"{y_pred.shape[:-1]}"
+            f"y_pred of shape {pred_shape}; expected one integer label per position, shape "
+            f"{pred_shape[:-1]}"
         )
-    if from_logits:
-        return ag.cross_entropy(y_pred, labels, reduction="none")
-    rows = np.arange(labels.shape[0])
-    p = y_pred / y_pred.sum(axis=-1, keepdims=True)
-    return -p[rows, labels].clip(EPSILON, 1.0 - EPSILON).log()
+    array = labels.data if isinstance(labels, ag.Tensor) else labels
+    if labels.dtype.kind not in "iu":
+        if labels.dtype.kind not in "bf" or not _integer_valued(array):
+            raise ValueError(
+                "sparse_categorical_crossentropy: labels must be integer class indices, got "
+                f"dtype {labels.dtype}"
+            )
+        labels = array = array.astype(np.int64)
+    classes = pred_shape[-1]
+    outside = (array < 0) | (array >= classes)
+    if outside.any():
+        raise ValueError(
+            f"sparse_categorical_crossentropy: label {array[outside].flat[0]} at index "
+            f"{_first_index(outside)} is out of range for {classes} classes"
+        )
+    return labels
+
+
+def _as_rows(y_pred: ag.Tensor, labels: Any) -> tuple[ag.Tensor, Any]:
+    """(positions, classes) predictions and (positions,) labels, as `ag.cross_entropy` takes
+    them: per-pixel (m, h, w, k) becomes (m * h * w, k); (m, k) stays as it is."""
+    if labels.ndim == 1:
+        return y_pred, labels
+    rows = labels.reshape(-1)
+    return y_pred.reshape(rows.size, y_pred.shape[-1]), rows  # sizes explicit: rows may be 0
 
 
 class Loss:
     """Base class: `loss(y_true, y_pred)` = mean over the batch of the per-sample values."""
 
+    min_pred_ndim, pred_form = 1, "a batch axis, shape (m, ...)"
+
     def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = bool(from_logits)
         self.name = type(self).__name__
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise TypeError(f"{self.name}: from_logits must be True or False, got {from_logits!r}")
+        self.from_logits = bool(from_logits)
 
     def call(self, y_true: ag.Tensor, y_pred: ag.Tensor) -> ag.Tensor:
         """Per-sample values (the loss function); subclasses name theirs."""
@@ -163,7 +204,15 @@ class Loss:
             return self.call(y_true, y_pred).mean()
 
     def __call__(self, y_true: Any, y_pred: Any) -> ag.Tensor:
+        if not isinstance(y_pred, ag.Tensor):
+            y_pred = np.asarray(y_pred)
+            if y_pred.dtype.kind not in "biuf":
+                raise TypeError(f"{self.name}: y_pred must be numeric, got dtype {y_pred.dtype}")
         y_pred = _as_tensor(y_pred)
+        if y_pred.ndim < self.min_pred_ndim:
+            raise ValueError(
+                f"{self.name}: y_pred needs {self.pred_form}, got shape {y_pred.shape}"
+            )
         if y_pred.dtype.kind != "f":
             y_pred = y_pred.astype(np.float32)  # integer predictions: compute in float, as Keras
         y = self.prepare_targets(
@@ -236,12 +285,16 @@ class CategoricalCrossentropy(Loss):
 
 
 class SparseCategoricalCrossentropy(Loss):
-    """mean over the batch of -log p[y], for integer labels y in [0, classes), shape (m,) or (m, 1).
+    """mean of -log p[y] over every labelled position, for integer labels y in [0, classes):
+    shape (m,) or (m, 1) for (m, classes) outputs, and y_pred.shape[:-1] (or with a trailing
+    axis of 1) for more axes, e.g. per-pixel labels (m, h, w) for (m, h, w, classes).
 
     >>> loss = SparseCategoricalCrossentropy()
     >>> round(float(loss(np.array([[1]]), np.array([[0.5, 0.5]]))), 6)
     0.693147
     """
+
+    min_pred_ndim, pred_form = 2, "a batch axis and a class axis, shape (m, classes)"
 
     def call(self, y_true: ag.Tensor, y_pred: ag.Tensor) -> ag.Tensor:
         return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
@@ -249,23 +302,25 @@ class SparseCategoricalCrossentropy(Loss):
     def compute(self, y_true: Any, y_pred: ag.Tensor) -> ag.Tensor:
         if not self.from_logits:
             return super().compute(y_true, y_pred)
-        with ag.name_scope(self.name):  # the fused op takes the batch mean itself: one node
-            return ag.cross_entropy(y_pred, y_true)
+        with ag.name_scope(self.name):  # the fused op takes the mean itself: one node
+            return ag.cross_entropy(*_as_rows(y_pred, _labels_for(y_true, y_pred.shape)))
 
     def prepare_targets(self, y_true: Any, output_shape: tuple[int | None, ...]) -> np.ndarray:
         y = np.asarray(y_true)
         classes = output_shape[-1]
         if y.ndim == len(output_shape) and y.shape[-1] == 1:
             y = y.reshape(y.shape[:-1])  # (m, 1) labels
-        if y.ndim != len(output_shape) - 1:
+        if y.shape[1:] != tuple(output_shape[1:-1]):
             hint = (
                 "; these look like one-hot targets: use CategoricalCrossentropy"
                 if y.shape[1:] == tuple(output_shape[1:])
                 else ""
             )
+            expected = format_shape(("m",) + tuple(output_shape[1:-1]))
             raise ValueError(
-                f"{self.name}: expects integer labels of shape (m,) or (m, 1) for an output of "
-                f"shape {format_shape(output_shape)}, got targets of shape {y.shape}{hint}"
+                f"{self.name}: expects integer labels of shape {expected} (or with a trailing "
+                f"axis of 1) for an output of shape {format_shape(output_shape)}, got targets "
+                f"of shape {y.shape}{hint}"
             )
         if y.dtype.kind not in "biuf" or not _integer_valued(y):
             bad = y[y != np.round(y)].flat[0].item() if y.dtype.kind == "f" else y.dtype
@@ -300,13 +355,26 @@ ALL_LOSSES: dict[str, type[Loss]] = {
 }
 
 
-def get(identifier: str | Loss) -> Loss:
-    """A Loss instance for a name (`"mse"`, `"binary_crossentropy"`, ...) or an instance.
+LOSS_FUNCTIONS: dict[Any, type[Loss]] = {
+    mean_squared_error: MeanSquaredError,
+    binary_crossentropy: BinaryCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+}
 
-    >>> get("mse")
-    MeanSquaredError()
+
+def get(identifier: str | Loss | type[Loss] | Any) -> Loss:
+    """A Loss instance for a name (`"mse"`, `"binary_crossentropy"`, ...), an instance, a Loss
+    class or one of this module's loss functions (both instantiated, as Keras does).
+
+    >>> get("mse"), get(MeanSquaredError), get(sparse_categorical_crossentropy)
+    (MeanSquaredError(), MeanSquaredError(), SparseCategoricalCrossentropy(from_logits=False))
     """
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier) and identifier in LOSS_FUNCTIONS:
+        return LOSS_FUNCTIONS[identifier]()
     hint = "or pass a Loss instance such as SparseCategoricalCrossentropy(from_logits=True)"
     return lookup("loss", identifier, ALL_LOSSES, hint)()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ import autograd_lite as ag
 
 from . import losses, optimizers, saving, training
 from . import metrics as metrics_module
-from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger
+from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, callbacks_from
 from .layers.base import Layer, Shape, unique_name
 from .layers.core import Input
 from .summary import summary_text
@@ -42,6 +43,13 @@ class Sequential:
     def __init__(
         self, layers: Sequence[Layer | Input] | None = None, name: str | None = None
     ) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            raise TypeError(f"Sequential: name must be a non-empty string, got {name!r}")
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise TypeError(
+                "Sequential: layers must be a list such as [Input(shape=(4,)), Dense(1)], "
+                f"got {layers!r}"
+            )
         self.name = name if name is not None else unique_name("sequential")
         self.layers: list[Layer] = []
         self.input_shape: Shape | None = None
@@ -80,9 +88,14 @@ class Sequential:
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create every layer's weights for inputs of `input_shape` (batch axis first)."""
+        if not isinstance(input_shape, (tuple, list)):
+            raise TypeError(
+                f"Sequential '{self.name}': build expects input_shape as a tuple with the batch "
+                f"axis first, such as (None, 4), got {input_shape!r}"
+            )
         shape = (None,) + tuple(input_shape)[1:]
         for layer in self.layers:
-            layer.build_for(shape)
+            layer.build(shape)
             shape = layer.compute_output_shape(shape)
         self.input_shape = (None,) + tuple(input_shape)[1:]
         self.built = bool(self.layers)
@@ -107,9 +120,18 @@ class Sequential:
     # --- layers and weights ----------------------------------------------------------------
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """A layer by index (wins if both are given) or by name."""
+        """A layer by index (wins if both are given) or by name, with Keras's messages."""
         if index is not None:
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+                raise TypeError(f"get_layer: index must be an integer, got {index!r}")
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers."
+                )
             return self.layers[index]
+        if name is None:
+            raise ValueError("Provide either a layer name or layer index at `get_layer`.")
         for layer in self.layers:
             if layer.name == name:
                 return layer
@@ -130,6 +152,11 @@ class Sequential:
         return [w for layer in self.layers for w in layer.get_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
+        if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence):
+            raise TypeError(
+                f"set_weights: model '{self.name}' expects a list of arrays (as get_weights "
+                f"returns), got {type(weights).__name__}"
+            )
         weights = list(weights)
         if len(weights) != len(self.weights):
             raise ValueError(
@@ -173,8 +200,13 @@ class Sequential:
         """
         if loss is None:
             raise ValueError(f"compile: model '{self.name}' needs a loss, e.g. loss='mse'")
-        self.optimizer = optimizers.get(optimizer)
+        # None: no training (evaluate and predict only), as Keras; fit then says so
+        self.optimizer = None if optimizer is None else optimizers.get(optimizer)
         self.loss = losses.get(loss)
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"compile: metrics must be a list such as ['accuracy'], got {metrics!r}"
+            )
         self.metric_names = list(metrics or [])
         self.run_eagerly = bool(run_eagerly)
         self._train_function = None  # recorded afresh by the next train_step
@@ -186,7 +218,9 @@ class Sequential:
         params = self.trainable_weights
         self.optimizer.zero_grad(params)
         if self._train_function is None:
-            self._train_function = ag.trace(self._loss_and_predictions, replay=not self.run_eagerly)
+            self._train_function = ag.trace(
+                _weakly_bound(self._loss_and_predictions), replay=not self.run_eagerly
+            )
         loss, y_pred = self._train_function(x.data, y.data)  # forward, loss, backward
         self.optimizer.step(params)
         return self._logs(loss, y.data, y_pred)
@@ -212,18 +246,31 @@ class Sequential:
         y: Any,
         batch_size: int = 32,
         epochs: int = 1,
-        verbose: int = 1,
-        callbacks: Sequence[Callback] | None = None,
+        verbose: int | str = 1,
+        callbacks: Sequence[Callback] | Callback | None = None,
         validation_split: float = 0.0,
         validation_data: tuple[Any, Any] | None = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
     ) -> History:
-        """Train for `epochs` passes over (x, y) in batches; returns the `History`."""
-        x, y = self._prepare_data(x, y, "fit")
+        """Train for epochs `initial_epoch`..`epochs - 1` over (x, y) in batches; returns the
+        `History`. verbose: "auto" (= 1), 0, 1 or 2; callbacks: a list, or one Callback."""
         batch_size = training.check_batch_size(batch_size, "fit")
+        epochs, initial_epoch = training.check_epochs(epochs, initial_epoch)
+        verbose = training.check_verbose(verbose, "fit")
+        callbacks = callbacks_from(callbacks, "fit")
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
+        x, y = self._prepare_data(x, y, "fit")
+        if self.optimizer is None:
+            raise ValueError(
+                f"fit: model '{self.name}' was compiled without an optimizer, and training "
+                "needs one: compile(optimizer='adam', loss=...)"
+            )
         if validation_data is not None:
-            x_val, y_val = self._prepare_data(*validation_data, "fit (validation_data)")
+            x_val, y_val = self._prepare_data(
+                *training.check_validation_data(validation_data), "fit (validation_data)"
+            )
         elif validation_split:
             x, y, x_val, y_val = training.split_validation(x, y, validation_split)
         else:
@@ -231,7 +278,7 @@ class Sequential:
         history = History()
         progbar = [ProgbarLogger(verbose)] if verbose else []
         params = {"verbose": verbose, "epochs": epochs, "steps": math.ceil(len(x) / batch_size)}
-        callback_list = CallbackList([*progbar, *(callbacks or ()), history], self, params)
+        callback_list = CallbackList([*progbar, *callbacks, history], self, params)
         self.stop_training = False
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
@@ -255,27 +302,51 @@ class Sequential:
         return history
 
     def evaluate(
-        self, x: Any, y: Any, batch_size: int = 32, verbose: int = 0
+        self,
+        x: Any,
+        y: Any,
+        batch_size: int | None = 32,
+        verbose: int | str = 0,
+        steps: None = None,
+        callbacks: None = None,
     ) -> float | list[float]:
-        """The loss on (x, y), or [loss, metric, ...] when compiled with metrics."""
+        """The loss on (x, y), or [loss, metric, ...] when compiled with metrics.
+
+        verbose: "auto" (= 1), 0, 1 or 2. `steps` and `callbacks` are accepted as None (every
+        batch is used; evaluation calls no callbacks yet)."""
+        batch_size, verbose = self._inference_settings(
+            batch_size, verbose, steps, callbacks, "evaluate"
+        )
         x, y = self._prepare_data(x, y, "evaluate")
-        batch_size = training.check_batch_size(batch_size, "evaluate")
-        steps = math.ceil(len(x) / batch_size)
-        progbar = Progbar(steps, verbose) if verbose else None
+        progbar = _progbar(len(x), batch_size, verbose)
         logs = self._evaluate_arrays(x, y, batch_size)
         if progbar is not None:
-            progbar.update(steps, logs)
+            progbar.update(progbar.target, logs)
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x: Any, batch_size: int = 32) -> np.ndarray:
-        """The model's outputs as a numpy array, computed in batches without recording a graph."""
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = 32,
+        verbose: int | str = 0,
+        steps: None = None,
+        callbacks: None = None,
+    ) -> np.ndarray:
+        """The model's outputs as a numpy array, computed in batches without recording a graph.
+
+        verbose, steps and callbacks as in `evaluate`."""
         self._require_layers("predict")
+        batch_size, verbose = self._inference_settings(
+            batch_size, verbose, steps, callbacks, "predict"
+        )
         x = training.check_inputs(x, "predict", self.input_shape[-1] if self.built else None)
-        batch_size = training.check_batch_size(batch_size, "predict")
         self.build(x.shape)
+        progbar = _progbar(len(x), batch_size, verbose)
         with ag.no_grad():
             outputs = [self(xb).data for xb, _ in training.batches(x, None, batch_size)]
+        if progbar is not None:
+            progbar.update(progbar.target, {})
         return np.concatenate(outputs)
 
     # --- helpers -------------------------------------------------------------------------------
@@ -286,6 +357,24 @@ class Sequential:
             for xb, yb in training.batches(x, y, batch_size):
                 means.update(self.test_step(xb, yb), xb.shape[0])
         return means.result()
+
+    def _inference_settings(
+        self, batch_size: Any, verbose: Any, steps: Any, callbacks: Any, caller: str
+    ) -> tuple[int, int]:
+        """evaluate's and predict's batch size and verbose, checked; steps and callbacks must
+        be left as None."""
+        batch_size = training.check_batch_size(batch_size, caller)
+        verbose = training.check_verbose(verbose, caller)
+        if steps is not None:
+            raise ValueError(
+                f"{caller}: steps={steps!r} is not supported: the data are arrays, and every "
+                "batch is used; leave steps=None"
+            )
+        if callbacks_from(callbacks, caller):
+            raise ValueError(
+                f"{caller}: callbacks are not supported here yet; leave callbacks=None"
+            )
+        return batch_size, verbose
 
     def _prepare_data(self, x: Any, y: Any, caller: str) -> tuple[np.ndarray, np.ndarray]:
         """Check x and y once, build the model, and bring y into the loss's form."""
@@ -298,8 +387,6 @@ class Sequential:
         y = training.check_targets(y, x.shape[0], caller)
         self.build(x.shape)
         y = self.loss.prepare_targets(y, self.output_shape)
-        if y.dtype.kind == "f":
-            y = y.astype(np.float32)  # Keras casts targets to the output's dtype
         units = self.output_shape[-1]
         self._metrics = [metrics_module.get(m, self.loss, units) for m in self.metric_names]
         return x, y
@@ -317,3 +404,20 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self.layers]}>"
+
+
+def _progbar(samples: int, batch_size: int, verbose: int) -> Progbar | None:
+    """evaluate's and predict's one-line progress bar, shown at the end (verbose 1 or 2)."""
+    return Progbar(math.ceil(samples / batch_size), verbose) if verbose else None
+
+
+def _weakly_bound(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method` as a function that does not keep its object alive. The model holds its traced
+    step; a step holding the model back would make a cycle, freed only by the cyclic garbage
+    collector (with every weight and recorded array in it)."""
+    method_ref = weakref.WeakMethod(method)
+
+    def call(*args: Any) -> Any:
+        return method_ref()(*args)
+
+    return call

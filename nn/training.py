@@ -16,9 +16,7 @@ import autograd_lite as ag
 
 def check_inputs(x: Any, caller: str, features: int | None = None) -> np.ndarray:
     """`x` as a float32 (samples, features...) array, or an error that says what is wrong."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{caller}: x must be numeric, got dtype {x.dtype}")
+    x = _numeric(x, "x", caller)
     if x.ndim == 0 or x.shape[0] == 0 or x.size == 0:
         raise ValueError(f"{caller}: x is empty (shape {x.shape}); it needs at least one sample")
     if x.ndim == 1:
@@ -32,35 +30,65 @@ def check_inputs(x: Any, caller: str, features: int | None = None) -> np.ndarray
             f"{caller}: x has shape {x.shape}, but the model expects a 2-D array "
             f"(samples, features); {hint}"
         )
-    check_finite(x, "x", caller)
-    return np.ascontiguousarray(x, dtype=np.float32)  # as Keras casts to the layers' dtype
+    return as_finite_float32(x, "x", caller)  # as Keras casts to the layers' dtype
 
 
 def check_targets(y: Any, samples: int, caller: str) -> np.ndarray:
-    """`y` as a numeric array with one row per sample of x (the loss checks the rest)."""
-    y = np.asarray(y)
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"{caller}: y must be numeric, got dtype {y.dtype}")
+    """`y` as a numeric array with one row per sample of x (the loss checks the rest); float
+    targets become float32, as Keras casts them to the output's dtype."""
+    y = _numeric(y, "y", caller)
     if y.ndim == 0 or y.shape[0] != samples:
         raise ValueError(
             f"{caller}: x and y have different numbers of samples: x has {samples}, "
             f"y has {y.shape[0] if y.ndim else 0} (y shape {y.shape})"
         )
-    check_finite(y, "y", caller)
-    return y
+    return as_finite_float32(y, "y", caller) if y.dtype.kind == "f" else y
 
 
-def check_finite(a: np.ndarray, what: str, caller: str) -> None:
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        bad = ~np.isfinite(a)
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
+def _numeric(a: Any, what: str, caller: str) -> np.ndarray:
+    try:
+        array = np.asarray(a)
+    except ValueError:  # numpy: "setting an array element with a sequence"
         raise ValueError(
-            f"{caller}: {what} contains NaN or Inf ({int(bad.sum())} values, the first "
-            f"{a[first]} at index {first}); clean or impute the data first"
+            f"{caller}: {what} is ragged (its rows have different lengths); it must be a "
+            "rectangular array of numbers"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        got = f"dtype {array.dtype}" if array.dtype != object else f"{type(a).__name__} {a!r:.60}"
+        raise TypeError(f"{caller}: {what} must be numeric (an array of numbers), got {got}")
+    return array
+
+
+def as_finite_float32(a: np.ndarray, what: str, caller: str) -> np.ndarray:
+    """`a` cast to contiguous float32, refusing NaN and Inf, including values that only become
+    infinite in the cast (|value| > 3.4e38 overflows float32)."""
+    with np.errstate(over="ignore"):  # overflow is reported below, naming the value
+        converted = np.ascontiguousarray(a, dtype=np.float32)
+    if np.isfinite(converted).all():
+        return converted
+    bad = ~np.isfinite(converted)
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    if np.isfinite(a[first]):
+        raise ValueError(
+            f"{caller}: {what} holds {a[first].item()!r} at index {first}, which overflows "
+            f"float32 (largest {np.finfo(np.float32).max:.7g}); {int(bad.sum())} values become "
+            "infinite when cast to float32: rescale the data first"
         )
+    raise ValueError(
+        f"{caller}: {what} contains NaN or Inf ({int(bad.sum())} values, the first "
+        f"{a[first]} at index {first}); clean or impute the data first"
+    )
+
+
+def is_count(n: Any) -> bool:
+    """A non-negative integer (and not a bool)."""
+    return isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
 
 
 def check_batch_size(batch_size: Any, caller: str) -> int:
+    """A positive int; None means 32, as in Keras."""
+    if batch_size is None:
+        return 32
     if (
         isinstance(batch_size, bool)
         or not isinstance(batch_size, (int, np.integer))
@@ -70,11 +98,56 @@ def check_batch_size(batch_size: Any, caller: str) -> int:
     return int(batch_size)
 
 
+def check_verbose(verbose: Any, caller: str) -> int:
+    """Keras's verbose values: "auto" (= 1), 0 (silent), 1 (progress bar), 2 (one line)."""
+    if verbose == "auto":
+        return 1
+    if not isinstance(verbose, (int, np.integer)) or verbose not in (0, 1, 2):
+        raise ValueError(f"{caller}: verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
+    return int(verbose)
+
+
+def check_epochs(epochs: Any, initial_epoch: Any) -> tuple[int, int]:
+    """fit's `epochs` (the index of the last epoch, as in Keras) and `initial_epoch`."""
+    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+        if not is_count(value):
+            raise ValueError(f"fit: {name} must be a non-negative integer, got {value!r}")
+    if initial_epoch > epochs:
+        raise ValueError(
+            f"fit: initial_epoch={initial_epoch} is after epochs={epochs}; training runs "
+            "epochs initial_epoch..epochs-1 (epochs is the last index, not a number to add)"
+        )
+    return int(epochs), int(initial_epoch)
+
+
+def check_validation_data(validation_data: Any) -> tuple[Any, Any]:
+    """fit's `validation_data` as (x_val, y_val)."""
+    if not isinstance(validation_data, (tuple, list)):
+        shape = getattr(validation_data, "shape", None)
+        got = type(validation_data).__name__ + (f" of shape {shape}" if shape is not None else "")
+        raise TypeError(f"fit: validation_data expects a tuple (x_val, y_val), got {got}")
+    if len(validation_data) == 3:
+        raise ValueError(
+            "fit: sample weights in validation_data are not supported yet; pass "
+            "validation_data=(x_val, y_val)"
+        )
+    if len(validation_data) != 2:
+        raise ValueError(
+            "fit: validation_data expects a tuple (x_val, y_val), got a "
+            f"{type(validation_data).__name__} of {len(validation_data)} items"
+        )
+    return validation_data[0], validation_data[1]
+
+
 def split_validation(
     x: np.ndarray, y: np.ndarray, validation_split: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The last `validation_split` of the samples, taken before any shuffling (as Keras)."""
-    if not 0 < validation_split < 1:
+    if (
+        isinstance(validation_split, bool)
+        or not isinstance(validation_split, (int, float, np.integer, np.floating))
+        or not 0 < validation_split < 1
+    ):
         raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split!r}")
     split_at = int(len(x) * (1 - validation_split))
     if split_at == 0 or split_at == len(x):

@@ -6,8 +6,9 @@ forward pass, made of engine ops) and `compute_output_shape(input_shape)`.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 import autograd_lite as ag
 
 from .. import initializers
+from ..training import is_count
 
 Shape = tuple[int | None, ...]
 
@@ -38,11 +40,30 @@ def format_shape(shape: Sequence[int | None]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _built_once(build: Callable[[Layer, Shape], None]) -> Callable[[Layer, Any], None]:
+    """`build` made final: the shape is checked (batch axis -> None), the weights are created
+    on the first call only, then `input_shape` and `built` are set. Later calls (the layer's
+    own call after a user's `build`) only check the feature count."""
+
+    @functools.wraps(build)
+    def build_once(self: Layer, input_shape: Any) -> None:
+        shape = self._build_shape(input_shape)
+        if self.built:
+            self.check_input_shape(shape)
+            return
+        build(self, shape)
+        self.input_shape = shape
+        self.built = True
+
+    return build_once
+
+
 class Layer:
     """A building block with weights: `layer(x)` runs `call(x)` inside `ag.name_scope`.
 
-    The first call builds the weights for the input's feature count; later calls must
-    have the same count.
+    The layer is built once, by its first call or by an explicit `build(input_shape)` (the
+    Keras habit `build`, then `set_weights`, then call); building is final: later calls and
+    builds only check that the feature count is the same.
 
     >>> import nn
     >>> layer = nn.Dense(3, name="hidden")
@@ -55,18 +76,31 @@ class Layer:
 
     def __init__(self, name: str | None = None, dtype: Any = "float32") -> None:
         # Keras's snake case: Dense -> dense, Conv1D -> conv1d, MaxPooling1D -> max_pooling1d
-        snake = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type(self).__name__)
+        kind = type(self).__name__
+        snake = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", kind)
         snake = re.sub(r"([a-z])([A-Z])", r"\1_\2", snake).lower()
+        if name is not None and (not isinstance(name, str) or not name):
+            raise TypeError(f"{kind}: name must be a non-empty string, got {name!r}")
         self.name = name if name is not None else unique_name(snake)
-        self.dtype = np.dtype(dtype)
+        self.dtype = _float_dtype(dtype, kind)
         self.built = False
         self.input_shape: Shape | None = None
         self._weights: list[ag.Tensor] = []
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:  # as Keras wraps every build: a call of it is final
+            cls.build = _built_once(cls.__dict__["build"])
+
     # --- to be written by subclasses -------------------------------------------------------
 
+    @_built_once  # also for layers without weights, which have no build of their own
     def build(self, input_shape: Shape) -> None:
-        """Create the weights for inputs of `input_shape` (the batch axis is None)."""
+        """Create the weights for inputs of `input_shape` (batch axis first, e.g. (None, 4)).
+
+        Called by the first `layer(x)`, or by the user. A subclass writes only the weights;
+        the wrapper checks the shape, records `input_shape` and sets `built`, once.
+        """
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
         raise NotImplementedError
@@ -83,21 +117,26 @@ class Layer:
         self._weights.append(weight)
         return weight
 
-    def build_for(self, input_shape: Sequence[int | None]) -> None:
-        """Build once for `input_shape`; later shapes must match in the feature axis."""
-        if len(input_shape) < 2:
-            raise ValueError(
-                f"Layer '{self.name}' ({type(self).__name__}) needs inputs of shape "
-                f"(batch, features), got {tuple(input_shape)}; for one example of "
-                f"{input_shape[0] if input_shape else 1} features use x.reshape(1, -1)"
+    def _build_shape(self, input_shape: Any) -> Shape:
+        """`input_shape` checked, with the batch axis as None: (7, 4) -> (None, 4)."""
+        where = f"Layer '{self.name}' ({type(self).__name__})"
+        if isinstance(input_shape, (int, np.integer)) or not isinstance(input_shape, Sequence):
+            raise TypeError(
+                f"{where}: build expects input_shape as a tuple with the batch axis first, "
+                f"such as (None, 4), got {input_shape!r}"
             )
-        input_shape = (None,) + tuple(input_shape)[1:]
-        if self.built:
-            self.check_input_shape(input_shape)
-            return
-        self.build(input_shape)
-        self.input_shape = input_shape
-        self.built = True
+        dims = tuple(input_shape)
+        if not all(d is None or is_count(d) for d in dims[1:]):
+            raise ValueError(
+                f"{where}: input_shape must hold non-negative integers (None for the batch "
+                f"axis), got {dims}"
+            )
+        if len(dims) < 2:
+            raise ValueError(
+                f"{where} needs inputs of shape (batch, features), got {dims}; for one "
+                f"example of {dims[0] if dims else 1} features use x.reshape(1, -1)"
+            )
+        return (None,) + tuple(int(d) if d is not None else None for d in dims[1:])
 
     def check_input_shape(self, shape: Sequence[int | None]) -> None:
         expected = self.input_shape
@@ -110,9 +149,9 @@ class Layer:
 
     def __call__(self, x: Any) -> ag.Tensor:
         if not isinstance(x, ag.Tensor):
-            x = ag.from_numpy(np.asarray(x, dtype=self.dtype))  # inputs become float32, as in Keras
+            x = ag.from_numpy(_as_array(x, self))  # inputs become float32, as in Keras
         if not self.built:
-            self.build_for(x.shape)
+            self.build(x.shape)
         elif x.shape[-1] != self.input_shape[-1] or x.ndim != len(self.input_shape):
             self.check_input_shape(x.shape)
         with ag.name_scope(f"{self.name} ({type(self).__name__})"):
@@ -134,21 +173,58 @@ class Layer:
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Overwrite the weights in place (same order as `get_weights`), checking every shape."""
+        if not self.built:
+            raise ValueError(
+                f"set_weights: layer '{self.name}' is not built yet; call it on data or "
+                "build(input_shape) first"
+            )
+        if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence):
+            raise TypeError(
+                f"set_weights: layer '{self.name}' expects a list of arrays "
+                f"[{', '.join(w.name for w in self._weights)}], got {type(weights).__name__}"
+            )
         if len(weights) != len(self._weights):
             raise ValueError(
                 f"set_weights: layer '{self.name}' has {len(self._weights)} weights "
-                f"({', '.join(w.name for w in self._weights) or 'none; is it built?'}), "
+                f"({', '.join(w.name for w in self._weights) or 'none'}), "
                 f"but {len(weights)} arrays were given"
             )
         arrays = [np.asarray(value) for value in weights]
         for weight, array in zip(self._weights, arrays):
+            if array.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"set_weights: '{weight.name}' needs numbers, got an array of dtype "
+                    f"{array.dtype}"
+                )
             if array.shape != weight.shape:
                 raise ValueError(
                     f"set_weights: '{weight.name}' has shape {weight.shape}, "
                     f"but the given array has shape {array.shape}"
                 )
         for weight, array in zip(self._weights, arrays):
-            weight.data[...] = array  # in place: optimizers key their slots by the tensor
+            weight.assign(array)  # in place, so optimizers keep their slots for the tensor
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
+
+
+def _float_dtype(dtype: Any, kind: str) -> np.dtype:
+    """A layer's dtype: a floating-point numpy dtype (its weights need gradients)."""
+    try:
+        resolved = np.dtype(dtype if dtype is not None else "float32")  # None: Keras's default
+    except TypeError:
+        resolved = None
+    if resolved is None or resolved.kind != "f":
+        raise TypeError(f"{kind}: dtype must be a float type such as 'float32', got {dtype!r}")
+    return resolved
+
+
+def _as_array(x: Any, layer: Layer) -> np.ndarray:
+    """Data given to a layer as a float array of the layer's dtype, or a clear error."""
+    array = np.asarray(x) if x is not None else None
+    if array is None or array.dtype.kind not in "biuf":
+        got = "None" if array is None else f"an array of dtype {array.dtype}"
+        raise TypeError(
+            f"Layer '{layer.name}' ({type(layer).__name__}) needs numeric inputs, got {got}"
+        )
+    return array.astype(layer.dtype, copy=False)

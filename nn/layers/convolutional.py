@@ -44,9 +44,15 @@ class Conv1D(KernelLayer):
         name: str | None = None,
         dtype: Any = "float32",
     ) -> None:
-        for setting, value in (("filters", filters), ("kernel_size", kernel_size), ("strides", strides)):
+        for setting, value in (
+            ("filters", filters),
+            ("kernel_size", kernel_size),
+            ("strides", strides),
+        ):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Conv1D: `{setting}` must be a positive integer, received {value!r}")
+                raise ValueError(
+                    f"Conv1D: `{setting}` must be a positive integer, received {value!r}"
+                )
         if padding not in PADDINGS:
             raise ValueError(f"Conv1D: padding must be one of {PADDINGS}, received {padding!r}")
         super().__init__(activation, use_bias, kernel_initializer, bias_initializer, name, dtype)

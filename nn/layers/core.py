@@ -24,7 +24,11 @@ class Input:
 
     def __init__(self, shape: tuple[int, ...], name: str | None = None) -> None:
         if isinstance(shape, (int, np.integer)):
-            raise TypeError(f"Input: shape must be a tuple such as ({shape},), got the number {shape}")
+            raise TypeError(
+                f"Input: shape must be a tuple such as ({shape},), got the number {shape}"
+            )
+        if not isinstance(shape, (tuple, list)):
+            raise TypeError(f"Input: shape must be a tuple such as (400,), got {shape!r}")
         shape = tuple(shape)
         if not shape or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
             raise ValueError(
@@ -51,15 +55,38 @@ class KernelLayer(Layer):
         dtype: Any,
     ) -> None:
         super().__init__(name=name, dtype=dtype)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise TypeError(
+                f"{type(self).__name__}: use_bias must be True or False, got {use_bias!r}"
+            )
+        self.activation = activation
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = self._resolve(initializers.get, kernel_initializer)
+        self.bias_initializer = self._resolve(initializers.get, bias_initializer)
+
+    @property
+    def activation(self) -> Callable[..., Any]:
+        """The activation function; assigning a name, a function or None (linear) resolves it
+        as the constructor does, so `layer.activation = None` makes the layer linear."""
+        return self._activation
+
+    @activation.setter
+    def activation(self, value: str | Callable[..., Any] | None) -> None:
+        self._activation = self._resolve(activations.get, value)
+
+    def _resolve(self, get: Callable[[Any], Any], identifier: Any) -> Any:
+        """`get(identifier)`, with the layer named in the error for an unknown name."""
+        try:
+            return get(identifier)
+        except ValueError as error:
+            raise ValueError(f"{type(self).__name__} '{self.name}': {error}") from None
 
     def add_kernel_and_bias(self, kernel_shape: tuple[int, ...]) -> None:
         self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer)
         self.bias = (
-            self.add_weight("bias", kernel_shape[-1:], self.bias_initializer) if self.use_bias else None
+            self.add_weight("bias", kernel_shape[-1:], self.bias_initializer)
+            if self.use_bias
+            else None
         )
 
     def add_bias_and_activate(self, y: ag.Tensor) -> ag.Tensor:

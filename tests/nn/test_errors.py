@@ -3,16 +3,22 @@
 import numpy as np
 import pytest
 
-from nn import Dense, Input, Sequential
-from nn.losses import CategoricalCrossentropy, SparseCategoricalCrossentropy
+from nn import Conv1D, Dense, EarlyStopping, Flatten, Input, Sequential, activations, losses
+from nn.losses import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    MeanSquaredError,
+    SparseCategoricalCrossentropy,
+)
 
 X = np.random.default_rng(0).normal(size=(10, 4))
 Y = np.arange(10) % 3
 
 
-def compiled(loss=None):
+def compiled(loss=None, metrics=None):
     model = Sequential([Input(shape=(4,)), Dense(5, name="L1"), Dense(3, name="L2")])
-    model.compile(loss=loss or SparseCategoricalCrossentropy(from_logits=True), optimizer="adam")
+    loss = loss or SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(loss=loss, optimizer="adam", metrics=metrics)
     return model
 
 
@@ -118,3 +124,160 @@ def test_duplicate_layer_names_and_misplaced_input():
         Input(shape=(0,))
     with pytest.raises(TypeError, match="expected a layer"):
         Sequential(["relu"])
+
+
+def _built_dense():
+    layer = Dense(3, name="D")
+    layer.build((None, 2))
+    return layer
+
+
+# (what a new user writes, the error type, the message: function or layer, argument, value)
+BAD_INPUTS = [
+    # layers
+    (
+        lambda: Dense("3"),
+        ValueError,
+        r"Dense: `units` must be a positive integer, received units='3'",
+    ),
+    (
+        lambda: Dense(3, use_bias="no"),
+        TypeError,
+        r"Dense: use_bias must be True or False, got 'no'",
+    ),
+    (lambda: Dense(3, name=5), TypeError, r"Dense: name must be a non-empty string, got 5"),
+    (lambda: Dense(3, dtype="floaty"), TypeError, r"Dense: dtype must be a float type .*'floaty'"),
+    (lambda: Dense(3, dtype="int32"), TypeError, r"Dense: dtype must be a float type .*'int32'"),
+    (lambda: Dense(3, activation=5), ValueError, r"Dense 'dense': Unknown activation 5"),
+    (lambda: Dense(3, kernel_initializer="glorot"), ValueError, r"Dense 'dense': Unknown init"),
+    (lambda: Dense(3)("abc"), TypeError, r"Layer 'dense' \(Dense\) needs numeric inputs, got an"),
+    (lambda: Dense(3)(None), TypeError, r"Layer 'dense' \(Dense\) needs numeric inputs, got None"),
+    (lambda: Dense(3).build(4), TypeError, r"'dense' \(Dense\): build expects input_shape as a"),
+    (lambda: Dense(3).build((None, "4")), ValueError, r"'dense' .*non-negative integers.*'4'"),
+    (lambda: _built_dense().set_weights(None), TypeError, r"layer 'D' expects a list of arrays"),
+    (
+        lambda: _built_dense().set_weights([np.full((2, 3), "a"), np.ones(3)]),
+        TypeError,
+        r"set_weights: 'D/kernel' needs numbers, got an array of dtype <U1",
+    ),
+    (lambda: Conv1D("2", 3), ValueError, r"Conv1D: `filters` must be a positive integer, .*'2'"),
+    (lambda: Conv1D(2, 3, use_bias=1), TypeError, r"Conv1D: use_bias must be True or False"),
+    (lambda: Flatten()("abc"), TypeError, r"Layer 'flatten' \(Flatten\) needs numeric inputs"),
+    (
+        lambda: Input(shape=None),
+        TypeError,
+        r"Input: shape must be a tuple such as \(400,\), got No",
+    ),
+    (
+        lambda: Input(shape="4"),
+        TypeError,
+        r"Input: shape must be a tuple such as \(400,\), got '4'",
+    ),
+    # Sequential and compile
+    (lambda: Sequential(Dense(3)), TypeError, r"Sequential: layers must be a list such as"),
+    (lambda: Sequential("dense"), TypeError, r"Sequential: layers must be a list .*got 'dense'"),
+    (lambda: Sequential(name=3), TypeError, r"Sequential: name must be a non-empty string, got 3"),
+    (lambda: Sequential([Dense(2)]).build(4), TypeError, r"'sequential': build expects input_sh"),
+    (lambda: compiled().set_weights(None), TypeError, r"'sequential' expects a list of ar"),
+    (lambda: compiled(metrics="accuracy"), TypeError, r"compile: metrics must be a list"),
+    # fit, evaluate, predict
+    (lambda: compiled().fit(None, Y), TypeError, r"fit: x must be numeric .*got NoneType"),
+    (lambda: compiled().fit(X, ["a"] * 10), TypeError, r"fit: y must be numeric .*<U1"),
+    (lambda: compiled().fit([[1, 2], [3]], Y[:2]), ValueError, r"fit: x is ragged"),
+    (lambda: compiled().fit(X, Y, epochs="3"), ValueError, r"fit: epochs must be a non-ne"),
+    (lambda: compiled().fit(X, Y, epochs=-1), ValueError, r"fit: epochs .*, got -1"),
+    (lambda: compiled().fit(X, Y, epochs=True), ValueError, r"fit: epochs .*, got True"),
+    (
+        lambda: compiled().fit(X, Y, initial_epoch="1"),
+        ValueError,
+        r"fit: initial_epoch must be a non-negative integer, got '1'",
+    ),
+    (
+        lambda: compiled().fit(X, Y, epochs=2, initial_epoch=3),
+        ValueError,
+        r"fit: initial_epoch=3 is after epochs=2",
+    ),
+    (lambda: compiled().fit(X, Y, verbose=3), ValueError, r"fit: verbose must be 'auto'"),
+    (lambda: compiled().fit(X, Y, shuffle="no"), TypeError, r"fit: shuffle must be True"),
+    (
+        lambda: compiled().fit(X, Y, callbacks="early"),
+        TypeError,
+        r"fit: callbacks must be a Callback or a list of them .*got 'early'",
+    ),
+    (
+        lambda: compiled().fit(X, Y, callbacks=[EarlyStopping]),
+        TypeError,
+        r"fit: callbacks .*EarlyStopping'>; pass an instance: add \(\)",
+    ),
+    (
+        lambda: compiled().fit(X, Y, validation_data=X),
+        TypeError,
+        r"fit: validation_data expects a tuple \(x_val, y_val\), got ndarray of shape \(10, 4\)",
+    ),
+    (
+        lambda: compiled().fit(X, Y, validation_data=(X, Y, np.ones(10))),
+        ValueError,
+        r"fit: sample weights in validation_data are not supported yet",
+    ),
+    (
+        lambda: compiled().fit(X, Y, validation_split="0.2"),
+        ValueError,
+        r"fit: validation_split must be in \[0, 1\), got '0.2'",
+    ),
+    (lambda: compiled().evaluate(X, Y, steps=3), ValueError, r"evaluate: steps=3 is not"),
+    (lambda: compiled().predict(X, verbose=7), ValueError, r"predict: verbose must be 'a"),
+    (
+        lambda: compiled().predict(X, callbacks=[EarlyStopping()]),
+        ValueError,
+        r"predict: callbacks are not supported here yet",
+    ),
+    (lambda: compiled().get_layer(index="1"), TypeError, r"get_layer: index must be an i"),
+    (lambda: compiled().get_layer(), ValueError, r"Provide either a layer name or layer"),
+    # losses
+    (lambda: BinaryCrossentropy(from_logits="no"), TypeError, r"BinaryCrossentropy: from_logits"),
+    (lambda: MeanSquaredError()([1.0], ["a"]), TypeError, r"MeanSquaredError: y_pred must be nu"),
+    (
+        lambda: SparseCategoricalCrossentropy()(np.array([0]), np.array([0.5, 0.5])),
+        ValueError,
+        r"SparseCategoricalCrossentropy: y_pred needs a batch axis and a class axis, .*\(2,\)",
+    ),
+    (
+        lambda: losses.sparse_categorical_crossentropy([5], np.array([[0.5, 0.5]])),
+        ValueError,
+        r"sparse_categorical_crossentropy: label 5 at index 0 is out of range for 2 classes",
+    ),
+    (
+        lambda: losses.sparse_categorical_crossentropy([0.5], np.array([[0.5, 0.5]])),
+        ValueError,
+        r"sparse_categorical_crossentropy: labels must be integer class indices, got dtype float",
+    ),
+    # activations and callbacks
+    (lambda: activations.relu("abc"), TypeError, r"relu: x must be numeric, got dtype <U3"),
+    (lambda: activations.sigmoid(None), TypeError, r"sigmoid: x must be numeric, got None"),
+    (lambda: activations.softmax([[1.0]], axis="1"), TypeError, r"softmax: axis must be an int"),
+    (lambda: activations.softmax([[1.0]], axis=5), ValueError, r"softmax: axis 5 is out of range"),
+    (lambda: EarlyStopping(patience="2"), ValueError, r"EarlyStopping: patience must be a non-"),
+    (lambda: EarlyStopping(monitor=3), TypeError, r"EarlyStopping: monitor must be a name such"),
+    (lambda: EarlyStopping(min_delta="0.1"), TypeError, r"EarlyStopping: min_delta must be a nu"),
+]
+
+
+@pytest.mark.parametrize(
+    "call, error, message", BAD_INPUTS, ids=[case[2][:40] for case in BAD_INPUTS]
+)
+def test_bad_input_gets_a_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize("what", ["x", "y"])
+def test_values_that_overflow_float32_are_refused_after_the_cast(what):
+    # 1e39 is finite in float64 but infinite in float32: fit would train into NaN
+    x, y = X.copy(), np.zeros((10, 3))
+    (x if what == "x" else y)[2, 1] = 1e39
+    with pytest.raises(
+        ValueError,
+        match=rf"fit: {what} holds 1e\+39 at index \(2, 1\), which overflows float32 "
+        r"\(largest 3.402823e\+38\); 1 values become infinite",
+    ):
+        compiled(loss="mse").fit(x, y, verbose=0)

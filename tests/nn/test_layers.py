@@ -22,7 +22,7 @@ def test_dense_builds_on_first_call_with_keras_shapes_and_names():
 
 def test_dense_computes_activation_of_x_kernel_plus_bias():
     layer = nn.Dense(2, activation="relu")
-    layer.build_for((None, 3))
+    layer.build((None, 3))
     kernel = np.array([[1.0, -1.0], [2.0, 0.0], [0.0, 3.0]])
     layer.set_weights([kernel, np.array([0.5, -10.0])])
     x = np.array([[1.0, 2.0, 3.0]])

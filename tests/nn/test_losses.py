@@ -160,15 +160,108 @@ def test_loss_functions_align_a_vector_of_targets_and_refuse_other_mismatches():
     np.testing.assert_allclose(
         nn.losses.binary_crossentropy([1.0, 0.0], y_pred).data, -np.log([0.9, 0.8]), rtol=1e-6
     )
-    with pytest.raises(ValueError, match=r"y_true has shape \(2, 3\) but y_pred has shape \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"y_true has shape \(2, 3\) but y_pred has shape \(2, 2\)"
+    ):
         nn.losses.categorical_crossentropy(np.ones((2, 3)), np.ones((2, 2)))
     column_labels = np.array([[0], [1]])
     np.testing.assert_allclose(
-        nn.losses.sparse_categorical_crossentropy(column_labels, np.array([[0.9, 0.1], [0.2, 0.8]])).data,
+        nn.losses.sparse_categorical_crossentropy(
+            column_labels, np.array([[0.9, 0.1], [0.2, 0.8]])
+        ).data,
         -np.log([0.9, 0.8]),
         rtol=1e-6,
     )
 
 
 def test_integer_predictions_are_compared_in_float():
-    assert float(nn.losses.MeanSquaredError()([0.5, 2.0], np.array([[1], [2]]))) == pytest.approx(0.125)
+    assert float(nn.losses.MeanSquaredError()([0.5, 2.0], np.array([[1], [2]]))) == pytest.approx(
+        0.125
+    )
+
+
+def per_pixel_case():
+    """Per-pixel logits (2, 3, 3, 4), their softmax and labels (2, 3, 3), with a saturated
+    pixel ([1e4, -1e4, 0, 0], label 1) and a probability row of exact 0s and a 1 (label 1)."""
+    logits = np.sin(np.arange(72.0)).reshape(2, 3, 3, 4).astype(np.float32) * 3
+    logits[1, 1, 1] = [1e4, -1e4, 0, 0]
+    exps = np.exp(logits - logits.max(-1, keepdims=True))
+    probs = (exps / exps.sum(-1, keepdims=True)).astype(np.float32)
+    probs[0, 1, 2] = [0, 1, 0, 0]
+    labels = (np.arange(18) * 7 % 4).reshape(2, 3, 3)
+    labels[1, 1, 1] = labels[0, 1, 2] = 1
+    return logits, probs, labels
+
+
+# Reference numbers from Keras 3.15.1 on TensorFlow 2.21.0 for per_pixel_case():
+# keras.losses.SparseCategoricalCrossentropy(from_logits=...)(labels, y_pred) and the
+# tf.GradientTape gradients with respect to y_pred (scratch script, not part of the suite).
+KERAS_PER_PIXEL_LOSS = {False: 2.7580574, True: 1113.021}
+KERAS_PER_PIXEL_GRADS = {
+    False: {
+        (0, 0, 0): [-1.6284027, 0.055555552, 0.055555556, 0.055555563],
+        (1, 1, 1): [0.0, 0.0, 0.0, 0.0],  # saturated: finite (zero), not NaN
+        (0, 1, 2): [0.0, 0.0, 0.0, 0.0],  # exact 0 and 1
+        (1, 2, 2): [0.05555556, 0.05555556, 0.055555556, -0.035138343],
+    },
+    True: {
+        (0, 0, 0): [-0.05372272, 0.022880327, 0.0280435, 0.002798895],
+        (1, 1, 1): [0.055555556, -0.055555556, 0.0, 0.0],
+        (0, 1, 2): [0.029812647, -0.0318416, 0.001876753, 0.000152199],
+        (1, 2, 2): [0.000132699, 0.001390632, 0.020001052, -0.021524386],
+    },
+}
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("label_shape", [(2, 3, 3), (2, 3, 3, 1)])
+def test_sparse_crossentropy_per_pixel_labels_match_keras(from_logits, label_shape):
+    logits, probs, labels = per_pixel_case()
+    y_pred = ag.Tensor(logits if from_logits else probs, requires_grad=True)
+    loss_fn = SparseCategoricalCrossentropy(from_logits=from_logits)
+    loss = loss_fn(labels.reshape(label_shape), y_pred)
+    loss.backward()
+    np.testing.assert_allclose(float(loss), KERAS_PER_PIXEL_LOSS[from_logits], rtol=1e-5)
+    assert np.isfinite(y_pred.grad).all()
+    for pixel, expected in KERAS_PER_PIXEL_GRADS[from_logits].items():
+        np.testing.assert_allclose(y_pred.grad[pixel], expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_sparse_crossentropy_per_pixel_values_keep_the_leading_shape(from_logits):
+    logits, probs, labels = per_pixel_case()
+    values = losses.sparse_categorical_crossentropy(
+        labels, logits if from_logits else probs, from_logits=from_logits
+    ).data
+    if from_logits:
+        expected = (
+            np.logaddexp.reduce(logits.astype(np.float64), axis=-1)
+            - np.take_along_axis(logits, labels[..., None], -1)[..., 0]
+        )
+    else:
+        picked = np.take_along_axis(probs, labels[..., None], -1)[..., 0]
+        expected = -np.log(np.clip(picked, 1e-7, 1 - 1e-7))
+    assert values.shape == (2, 3, 3)
+    np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_sparse_crossentropy_gradient_through_a_saturated_softmax_is_finite():
+    # Keras 3.15.1 / TF 2.21.0 on probabilities [1, 0] (a softmax of [1e4, -1e4]) given as a
+    # tensor: loss 1.1920928e-07 for label 0 and 16.118095 for label 1, gradient [0, 0]
+    for label, keras_loss in ((0, 1.1920928e-07), (1, 16.118095)):
+        z = ag.Tensor([[1e4, -1e4]], requires_grad=True)
+        loss = SparseCategoricalCrossentropy()(np.array([label]), ag.softmax(z))
+        loss.backward()
+        np.testing.assert_allclose(float(loss), keras_loss, rtol=1e-5)
+        np.testing.assert_array_equal(z.grad, [[0.0, 0.0]])
+
+
+def test_sparse_crossentropy_labels_must_fit_the_positions():
+    with pytest.raises(
+        ValueError,
+        match=r"SparseCategoricalCrossentropy: expects integer labels of shape \(m, 3, 3\).*"
+        r"got targets of shape \(2, 3\)",
+    ):
+        SparseCategoricalCrossentropy()(np.zeros((2, 3), int), np.full((2, 3, 3, 4), 0.25))
+    with pytest.raises(ValueError, match=r"labels of shape \(2, 3\) do not fit y_pred of shape"):
+        losses.sparse_categorical_crossentropy(np.zeros((2, 3), int), np.full((2, 3, 3, 4), 0.25))

@@ -1,5 +1,7 @@
+import gc
 import io
 import sys
+import weakref
 
 import numpy as np
 import pytest
@@ -261,3 +263,25 @@ def test_evaluate_prints_one_line_when_asked(capsys):
     assert line.startswith("2/2 [==============================] - 0s ") and line.endswith(
         f"loss: {loss:.4f}"
     )
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_a_fitted_model_is_freed_without_the_cyclic_collector(run_eagerly):
+    # the model holds its traced step and its History; neither may hold the model back
+    model = course_model(features=6)
+    model.compile(
+        loss=SparseCategoricalCrossentropy(from_logits=True),
+        optimizer="adam",
+        run_eagerly=run_eagerly,
+    )
+    x, y = blobs(m=40)
+    model.fit(x, y, epochs=2, verbose=0, validation_split=0.25)
+    assert model.history.model is model  # the History still reaches its live model
+    alive = weakref.ref(model)
+    gc.collect()
+    gc.disable()
+    try:
+        del model
+        assert alive() is None
+    finally:
+        gc.enable()
