@@ -1,8 +1,8 @@
 """nn's fit against Keras's fit: same data, same initial weights, one epoch, shuffle=False.
 
 The reference numbers come from tests/nn/data/make_keras_reference.py (TensorFlow 2.21 /
-Keras 3.15, run once; the tests never import TensorFlow). Tolerance: rtol 1e-5 with atol
-1e-6, float32 rounding. Both sides compute in float32 with sums in different orders, so
+Keras 3.15, run once; the tests never import TensorFlow). Tolerance: the float32 policy of
+tests/numerics.py (rtol 1e-5, atol 1e-6). Both sides compute in float32 with sums in different orders, so
 single-step results agree to a few float32 ulps (~1e-7 relative); four steps of an
 optimizer carry that to ~1e-6, and weights that pass close to zero need the small atol.
 """
@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 import nn
+from tests.numerics import assert_close
 
 REFERENCE = np.load(os.path.join(os.path.dirname(__file__), "data", "keras_reference.npz"))
-RTOL, ATOL = 1e-5, 1e-6
 
 SETTINGS = json.loads(str(REFERENCE["settings"]))  # the configurations the generator ran
 LOSSES, OPTIMIZERS = SETTINGS["losses"], SETTINGS["optimizers"]
@@ -64,5 +64,5 @@ def test_one_epoch_ends_at_the_weights_keras_ends_at(loss_name: str, optimizer_n
     initial = [REFERENCE[f"{loss_name.removesuffix('_tfquirk')}/initial/{i}"] for i in range(4)]
     assert max(float(np.abs(e - i).max()) for e, i in zip(expected, initial)) > 1e-3  # it moved
     for ours, theirs in zip(weights, expected):
-        np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL)
-    assert loss == pytest.approx(float(REFERENCE[f"{key}/loss"]), rel=RTOL)
+        assert_close(ours, theirs)
+    assert_close(np.float32(loss), REFERENCE[f"{key}/loss"])

@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 
 import nn
+from tests.numerics import assert_close
 
 REFERENCE = np.load(os.path.join(os.path.dirname(__file__), "data", "keras_epochs.npz"))
 SETTINGS = json.loads(str(REFERENCE["settings"]))
@@ -74,4 +75,4 @@ def test_every_epoch_loss_follows_keras(name: str) -> None:
     assert relative.mean() <= RTOL_MEAN, f"mean relative difference {relative.mean():.1e}"
     if len(losses) == SETTINGS["epochs"]:
         for i, ours in enumerate(weights):
-            np.testing.assert_allclose(ours, REFERENCE[f"{name}/final/{i}"], rtol=1e-5, atol=1e-6)
+            assert_close(ours, REFERENCE[f"{name}/final/{i}"])
