@@ -21,8 +21,8 @@ from .tensor import Tensor, TensorLike, refuse_tensors_in_list
 
 @tensor_method
 def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over `axis`: sum(x) / n."""
-    x = _operand(x, "mean")
+    """Arithmetic mean over `axis`: sum(x) / n (of integers and bools in float64, as numpy)."""
+    x = _in_float(_operand(x, "mean"), np.float64)
     n = _count(x, axis, "mean")
     return x.sum(axis=axis, keepdims=keepdims) / n
 
@@ -32,7 +32,7 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0)
     """Variance over `axis`: sum((x - mean)^2) / (n - ddof); ddof=0 as in numpy and Keras.
 
     With ddof >= n the divisor is 0, as in numpy: inf, or NaN where every deviation is 0."""
-    x = _operand(x, "var")
+    x = _in_float(_operand(x, "var"), np.float64)
     n = _count(x, axis, "var")
     centered = x - x.mean(axis=axis, keepdims=True)
     # numpy's divisor: max(n - ddof, 0), so too few elements give inf or NaN, never a sign flip
@@ -42,21 +42,31 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0)
 @tensor_method
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """log(softmax(x)) = (x - m) - log(sum(e^(x - m))) with m = max(x): finite for logits of +-1e4."""
-    shifted = _shift_by_max(_operand(x, "log_softmax"), axis)
+    shifted = _shift_by_max(_in_float(_operand(x, "log_softmax")), axis)
     return shifted - log(exp(shifted).sum(axis=axis, keepdims=True))
 
 
 @tensor_method
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """e^x / sum(e^x) along `axis`, computed as e^(x - m) / sum(e^(x - m)) so it never overflows."""
-    exps = exp(_shift_by_max(_operand(x, "softmax"), axis))
+    exps = exp(_shift_by_max(_in_float(_operand(x, "softmax")), axis))
     return exps / exps.sum(axis=axis, keepdims=True)
 
 
 def _shift_by_max(x: Tensor, axis: int) -> Tensor:
     # Softmax is unchanged by subtracting a constant, so the shift needs no gradient (and the
     # backward pass no work for it). Subtracting before anything else keeps float32 precise.
+    if x.ndim and x.shape[axis] == 0:
+        return x  # an empty axis has no max, and nothing to shift
     return x - stop_gradient(x.max(axis=axis, keepdims=True))
+
+
+def _in_float(x: Tensor | np.ndarray, dtype: type | None = None) -> Tensor | np.ndarray:
+    """Integer or bool x converted to `dtype`, by default to the float type numpy's exp
+    would give it (so that x - max(x) cannot wrap around); floating-point x as it is."""
+    if x.dtype.kind == "f":
+        return x
+    return x.astype(dtype or np.result_type(x.dtype, np.float16))
 
 
 @tensor_method
@@ -84,7 +94,7 @@ def flatten(x: TensorLike, start_axis: int = 0) -> Tensor:
     """Merge the axes from `start_axis` on into one (all of them by default)."""
     x = _operand(x, "flatten")
     start_axis = normalize_axes(start_axis, x.ndim, "flatten")[0] if x.ndim else 0
-    return x.reshape(x.shape[:start_axis] + (-1,))
+    return x.reshape(x.shape[:start_axis] + (math.prod(x.shape[start_axis:]),))
 
 
 @tensor_method
@@ -115,6 +125,7 @@ def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     shapes = {_operand(t, "stack").shape for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
+    (axis,) = normalize_axes(axis, len(next(iter(shapes))) + 1, "stack")
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 

@@ -151,8 +151,14 @@ def as_tensors(values: tuple[TensorLike, ...], caller: str = "op") -> tuple[Tens
     dtypes = [v.data.dtype for v in values if isinstance(v, Tensor)]
     if not dtypes:
         return None
-    like = next((d for d in dtypes if d.kind == "f"), dtypes[0] if dtypes else None)
-    return tuple(v if isinstance(v, Tensor) else as_tensor(v, like) for v in values)
+    # a float tensor decides, else an integer one (not a bool condition beside them)
+    like = next((d for d in dtypes if d.kind == "f"), None) or next(
+        (d for d in dtypes if d.kind in "iu"), dtypes[0]
+    )
+    try:
+        return tuple(v if isinstance(v, Tensor) else as_tensor(v, like) for v in values)
+    except OverflowError as error:  # a Python integer that the tensors' dtype cannot hold
+        raise OverflowError(f"{caller}: {error}") from None
 
 
 def as_tensor(value: TensorLike, like: np.dtype | None = None) -> Tensor:
@@ -160,7 +166,11 @@ def as_tensor(value: TensorLike, like: np.dtype | None = None) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (bool, int, float)) and like is not None:
-        if like.kind == "f" or (like.kind in "iu" and not isinstance(value, float)):
+        if (
+            like.kind == "f"
+            or (like.kind in "iu" and not isinstance(value, float))
+            or (like.kind == "b" and isinstance(value, bool))
+        ):
             return Tensor._wrap(np.asarray(value, dtype=like))
     return Tensor(value)
 

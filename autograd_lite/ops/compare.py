@@ -24,6 +24,11 @@ class Step(Op):
     def __init__(self, function: np.ufunc) -> None:
         self.function = function
 
+    @property
+    def name(self) -> str:
+        """The function's name in error messages (`less`), not the op's."""
+        return self.function.__name__
+
     def forward(self, *xs):
         return self.function(*xs)
 
@@ -65,6 +70,10 @@ not_equal = _step(np.not_equal, "not_equal", "a != b elementwise (bool, no gradi
 logical_and = _step(np.logical_and, "logical_and", "a and b elementwise (bool).")
 logical_or = _step(np.logical_or, "logical_or", "a or b elementwise (bool).")
 logical_not = _step(np.logical_not, "logical_not", "not x elementwise (bool).")
+# The operators & | ~ mean what they mean on ndarrays: logical on bools, bitwise on integers.
+bitwise_and = _step(np.bitwise_and, "bitwise_and", "a & b elementwise (bool or integer).")
+bitwise_or = _step(np.bitwise_or, "bitwise_or", "a | b elementwise (bool or integer).")
+invert = _step(np.invert, "invert", "~x elementwise: not for bools, bitwise for integers.")
 sign = _step(np.sign, "sign", "-1, 0 or 1 by the sign of each element (no gradient).")
 
 
@@ -94,6 +103,6 @@ Tensor.__gt__ = greater
 Tensor.__ge__ = greater_equal
 Tensor.__eq__ = equal
 Tensor.__ne__ = not_equal
-Tensor.__and__ = Tensor.__rand__ = logical_and
-Tensor.__or__ = Tensor.__ror__ = logical_or
-Tensor.__invert__ = logical_not
+Tensor.__and__ = Tensor.__rand__ = bitwise_and
+Tensor.__or__ = Tensor.__ror__ = bitwise_or
+Tensor.__invert__ = invert

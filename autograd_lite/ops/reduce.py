@@ -13,7 +13,7 @@ import numpy as np
 from ..op import Op, OpError, tensor_method
 from ..tensor import Tensor, TensorLike
 from .shape import broadcast_to
-from .unary import exp
+from .unary import as_float, exp
 
 Axis = int | tuple[int, ...] | None
 
@@ -71,8 +71,10 @@ class Min(Extreme):
 
 class LogSumExp(Reduction):
     def forward(self, x):
-        # shift by the max so exp never overflows; an all -inf slice keeps shift 0 (result -inf)
-        shift = x.max(axis=self.axis, keepdims=True)
+        x = as_float(x)  # x - max of an unsigned integer would wrap around
+        # shift by the max so exp never overflows; an all -inf or empty slice keeps shift 0
+        # (result -inf)
+        shift = x.max(axis=self.axis, keepdims=True, initial=-np.inf)
         shift = np.where(np.isfinite(shift), shift, 0)
         total = np.exp(x - shift).sum(axis=self.axis, keepdims=True)
         result = np.log(total) + shift

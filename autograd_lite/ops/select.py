@@ -109,8 +109,9 @@ def minimum(a: TensorLike, b: TensorLike) -> Tensor:
 
 def where(condition: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     """a where condition is true, else b, elementwise with broadcasting (np.where)."""
-    if isinstance(condition, Tensor) and condition.requires_grad:
-        condition = condition.detach()
+    if isinstance(condition, Tensor) and condition.dtype != np.bool_:
+        condition = condition.astype(bool)  # as np.where reads it; and so that the
+        # condition's dtype does not decide the dtype of a Python number among a and b
     return Where.apply(condition, a, b)
 
 
@@ -128,7 +129,10 @@ def _plain_index(index: Any) -> Any:
         return tuple(_plain_index(i) for i in index)
     if isinstance(index, Tensor):
         return index.data
-    return np.asarray(index) if isinstance(index, list) else index
+    if isinstance(index, list):
+        array = np.asarray(index)
+        return array.astype(np.intp) if array.size == 0 else array  # x[[]], as numpy
+    return index
 
 
 def _integer_index(index: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..engine import sum_to_shape
+from .. import engine
 from ..op import Op, tensor_method
 from ..tensor import Tensor, TensorLike, _note_value_read
 
@@ -63,7 +63,7 @@ class BroadcastTo(Op):
 
     def backward(self, g, out, x):
         """dx = g summed over the broadcast axes (sum_to_shape)"""
-        return (sum_to_shape(g, x.shape),)
+        return (engine.sum_to_shape(g, x.shape),)
 
 
 class Concatenate(Op):
@@ -181,7 +181,8 @@ def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
 def astype(x: TensorLike, dtype: Any) -> Tensor:
     """x converted to `dtype`; only a floating-point result stays in the graph."""
     dtype = np.dtype(dtype)
-    x = x if isinstance(x, Tensor) else Tensor(x)
+    if not isinstance(x, Tensor):
+        return np.asarray(x).astype(dtype)  # numpy in, numpy out
     if dtype.kind != "f":
         _note_value_read(f"astype({dtype})")  # not recorded: a replay could not redo it
         return Tensor._wrap(x.data.astype(dtype))
@@ -227,7 +228,21 @@ def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     return Concatenate.apply(*tensors, axis=axis)
 
 
-tensor_method(sum_to_shape)
+@tensor_method
+def sum_to_shape(x: TensorLike, shape: Sequence[int]) -> Tensor:
+    """x summed down to `shape`, of which x's shape must be a broadcast: the adjoint of
+    broadcast_to, which the engine applies to every gradient (numpy's broadcasting undone)."""
+    shape = tuple(shape)
+    x_shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    try:
+        fits = np.broadcast_shapes(shape, x_shape) == x_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"sum_to_shape: shape {x_shape} is not a broadcast of {shape}")
+    return engine.sum_to_shape(x, shape)
+
+
 Tensor.T = property(lambda self: transpose(self), doc="All axes reversed, as ndarray.T.")
 Tensor.mT = property(
     lambda self: transpose(self, tuple(range(self.ndim - 2)) + (self.ndim - 1, self.ndim - 2)),

@@ -61,6 +61,7 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     def forward(self, x):
+        x = as_float(x)  # -|x| of an unsigned integer would wrap around
         # exp of -|x| never overflows; the two branches are the same function
         e = np.exp(-np.abs(x))
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
@@ -92,15 +93,23 @@ class Softplus(Op):
 
 class Clip(Op):
     def __init__(self, lo: float | None, hi: float | None) -> None:
-        self.lo = -np.inf if lo is None else lo
-        self.hi = np.inf if hi is None else hi
+        self.lo, self.hi = lo, hi  # None: no bound (np.clip keeps the dtype then)
 
     def forward(self, x):
         return np.clip(x, self.lo, self.hi)
 
     def backward(self, g, out, x):
         """dx = g * (lo <= x <= hi)"""
-        return (g * ((x >= self.lo) & (x <= self.hi)),)
+        lo = -np.inf if self.lo is None else self.lo
+        hi = np.inf if self.hi is None else self.hi
+        return (g * ((x >= lo) & (x <= hi)),)
+
+
+def as_float(x: np.ndarray) -> np.ndarray:
+    """x in the floating-point type numpy's exp would give it (float16 for bool and uint8,
+    float64 for int32 and int64); floating-point x as it is."""
+    dtype = np.result_type(x)
+    return x if dtype.kind == "f" else np.asarray(x).astype(np.result_type(dtype, np.float16))
 
 
 @tensor_method
