@@ -145,13 +145,7 @@ def _labels_for(y_true: Any, pred_shape: tuple[int, ...]) -> ag.Tensor | np.ndar
                 f"dtype {labels.dtype}"
             )
         labels = array = array.astype(np.int64)
-    classes = pred_shape[-1]
-    outside = (array < 0) | (array >= classes)
-    if outside.any():
-        raise ValueError(
-            f"sparse_categorical_crossentropy: label {array[outside].flat[0]} at index "
-            f"{_first_index(outside)} is out of range for {classes} classes"
-        )
+    _check_label_range(array, pred_shape[-1], "sparse_categorical_crossentropy")
     return labels
 
 
@@ -326,13 +320,17 @@ class SparseCategoricalCrossentropy(Loss):
             bad = y[y != np.round(y)].flat[0].item() if y.dtype.kind == "f" else y.dtype
             raise ValueError(f"{self.name}: labels must be integers 0..{classes - 1}, got {bad}")
         y = y.astype(np.int64)
-        outside = (y < 0) | (y >= classes)
-        if outside.any():
-            raise ValueError(
-                f"{self.name}: label {y[outside].flat[0]} at index {_first_index(outside)} is "
-                f"out of range for {classes} classes (labels must be 0..{classes - 1})"
-            )
+        _check_label_range(y, classes, self.name)
         return y
+
+
+def _check_label_range(labels: np.ndarray, classes: int, caller: str) -> None:
+    outside = (labels < 0) | (labels >= classes)
+    if outside.any():
+        raise ValueError(
+            f"{caller}: label {labels[outside].flat[0]} at index {_first_index(outside)} is "
+            f"out of range for {classes} classes (labels must be 0..{classes - 1})"
+        )
 
 
 def _integer_valued(y: np.ndarray) -> bool:
