@@ -99,9 +99,11 @@ from .ops import (
 from .tensor import Tensor, TensorLike, from_numpy
 from .trace import trace
 from .viz import (
+    BackwardPlayer,
     GraphvizNotFoundError,
     GraphvizTimeoutError,
     backward_frames,
+    backward_player,
     draw_graph,
     render_graph,
     save_backward_html,

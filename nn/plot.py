@@ -12,6 +12,7 @@ from autograd_lite.viz.dot import (
     MUTED,
     PARAMETER,
     STYLES,
+    check_rankdir,
     escape,
     font,
     new_digraph,
@@ -41,15 +42,16 @@ def plot_model(
     Layers that hold parameters are green, the others blue, the input grey (the colours of
     parameters, computed tensors and inputs in `autograd_lite.draw_graph`). The picture is
     written to `to_file` (.png, .svg, .pdf or .dot by its suffix; None writes nothing) and
-    returned as a graphviz Digraph, which shows inline in Jupyter. As in Keras, the model
-    must be built: start it with `Input(shape=...)`, or call it on data first.
+    returned as a graphviz Digraph, which shows inline in Jupyter as SVG at most 12 in
+    (1,152 px) wide. As in Keras, the model must be built: start it with
+    `Input(shape=...)`, or call it on data first.
 
     Args:
         model: a built `Sequential`.
         to_file: where to write the picture, or None.
         show_shapes: show each layer's input and output shape (batch axis None).
         show_layer_names: show each layer's name before its type.
-        rankdir: "TB" (top to bottom) or "LR" (left to right).
+        rankdir: "TB" (top to bottom) or "LR" (left to right); "BT" and "RL" reverse them.
         dpi: resolution of a PNG.
 
     >>> import nn
@@ -57,6 +59,7 @@ def plot_model(
     >>> "15 params" in nn.plot_model(model, to_file=None).source
     True
     """
+    check_rankdir(rankdir, "plot_model", automatic=False)
     model._require_built("plot_model")
     graph = new_digraph(str(model.name), rankdir, labelloc="t")
     counts = [layer.count_params() for layer in model.layers]

@@ -7,12 +7,14 @@ loads it. Every label is an HTML-like label built from escaped text, so a name s
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import os
+import re
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +68,20 @@ INSTALL_HINT = (
 # second; a layout still running after a minute is stuck, or a graph too large to read.
 DOT_TIMEOUT = 60.0
 
+# The widest a picture is shown inline in Jupyter, in inches: 12 in is 1,152 px at 96 dpi (an
+# SVG's 864 pt), about a notebook cell. A wider picture is scaled down to it.
+INLINE_WIDTH = 12.0
+# The automatic layout draws left to right unless that would be more than this many inline
+# widths wide: shrunk by more than a third to fit a cell, 10-pt labels are no longer legible.
+AUTO_LR_LIMIT = 1.5
+# For estimating a node's width from its label without running dot (in inches): a character
+# of 10-pt Courier is 6 pt wide, about what the bold names and small grey lines average.
+CHAR_WIDTH = 0.085
+NODE_PADDING = 0.3  # the node's margin and its cells' padding, both sides
+RANKSEP = 0.45  # between ranks (layers of the layout), and between nodes of one rank
+NODESEP = 0.3
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
 
 class GraphvizNotFoundError(RuntimeError):
     """Rendering needs graphviz's `dot` program, which is not installed."""
@@ -80,7 +96,7 @@ def draw_graph(
     show_data: bool = True,
     show_grad: bool = True,
     show_rule: bool = False,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_nodes: int = 500,
 ) -> graphviz.Digraph:
     """The computation graph that produced `root`, as a graphviz Digraph.
@@ -89,7 +105,8 @@ def draw_graph(
     gradient preview) and one node per op, with edges in argument order (`a * a` draws two).
     Tensors made inside `ag.name_scope("L1 (Dense)")` are drawn in a box labelled with it,
     and so are parameters named like the scope's layer (`L1/kernel`). The Digraph shows
-    inline in Jupyter; write it with `render_graph` or `.render(path, format=...)`.
+    inline in Jupyter as SVG at most INLINE_WIDTH (12 in, 1,152 px) wide; write it with
+    `render_graph` or `.render(path, format=...)`.
 
     Legend (fill / border):
 
@@ -116,7 +133,9 @@ def draw_graph(
             `backward()` has run.
         show_rule: write each op's local derivative under its name: its backward's
             docstring, the text the code itself documents.
-        rankdir: "LR" (left to right) or "TB" (top to bottom).
+        rankdir: "LR" (left to right), "TB" (top to bottom), or None to choose: left to
+            right, as micrograd draws an expression, unless that picture would be much wider
+            than a notebook (see `auto_rankdir`), as a network's training step is.
         max_nodes: draw at most this many nodes (tensors and ops), keeping those nearest
             the root; a note says how many were left out.
 
@@ -126,8 +145,7 @@ def draw_graph(
     >>> g.source.count("t0 -> op1")       # x * x: two edges from x into Mul
     2
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    check_rankdir(rankdir, "draw_graph")
     spec = build_spec(
         root, show_data=show_data, show_grad=show_grad, show_rule=show_rule, max_nodes=max_nodes
     )
@@ -150,9 +168,18 @@ def render_graph(
     return save_graph(draw_graph(root, **options), path, dpi=dpi, timeout=timeout)
 
 
-def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
-    """Style a GraphSpec: clusters first, then the other nodes, then edges, all in walk order."""
-    graph = new_digraph("autograd_lite", rankdir)
+def check_rankdir(rankdir: object, caller: str, automatic: bool = True) -> None:
+    """Refuse a layout direction dot does not know (it would ignore it without a word)."""
+    if rankdir not in ((None, *RANKDIRS) if automatic else RANKDIRS):
+        choices = "None (automatic), LR, TB, RL or BT" if automatic else "LR, TB, RL or BT"
+        raise ValueError(f"{caller}: rankdir must be {choices}, got {rankdir!r}")
+
+
+def to_digraph(spec: GraphSpec, rankdir: str | None = None) -> graphviz.Digraph:
+    """Style a GraphSpec: clusters first, then the other nodes, then edges, all in walk order.
+    rankdir None chooses the direction with `auto_rankdir`."""
+    labels = {node.id: _label(node) for node in (*spec.tensors, *spec.ops)}
+    graph = new_digraph("autograd_lite", rankdir or auto_rankdir(spec, labels))
     cluster_of = {member: i for i, c in enumerate(spec.clusters) for member in c.members}
     nodes = {node.id: node for node in (*spec.tensors, *spec.ops)}
     spine = set(spec.spine)
@@ -160,10 +187,10 @@ def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
         with graph.subgraph(name=f"cluster_{i}") as sub:
             sub.attr(label=f"<<B>{escape(cluster.label)}</B>>", **CLUSTER_STYLE)
             for member in cluster.members:
-                _add_node(sub, nodes[member], member in spine)
+                _add_node(sub, nodes[member], labels[member], member in spine)
     for node_id, node in nodes.items():
         if node_id not in cluster_of:
-            _add_node(graph, node, node_id in spine)
+            _add_node(graph, node, labels[node_id], node_id in spine)
     if spec.omitted:
         note = f"… {spec.omitted:,} more nodes not drawn (max_nodes={spec.max_nodes})"
         graph.node(
@@ -185,18 +212,55 @@ def to_digraph(spec: GraphSpec, rankdir: str = "LR") -> graphviz.Digraph:
     return graph
 
 
-def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
-    """An empty Digraph with the shared look (fonts, spacing, edge colour)."""
-    import graphviz
+def auto_rankdir(spec: GraphSpec, labels: Mapping[str, str]) -> str:
+    """The direction draw_graph chooses: "LR" (left to right) unless that picture would be more
+    than AUTO_LR_LIMIT notebook widths (INLINE_WIDTH) wide and "TB" narrower: then "TB".
 
-    return graphviz.Digraph(
+    micrograd's `(a*b + c) * f` is 7 ranks of scalars, 12 in wide left to right: "LR". The
+    course network's training step (batch 32) is 19 ranks of arrays, 77 in (7,400 px) wide
+    left to right and 11 in top to bottom: "TB".
+    """
+    across, down = estimated_widths(spec, labels)
+    return "TB" if across > AUTO_LR_LIMIT * INLINE_WIDTH and down < across else "LR"
+
+
+def estimated_widths(spec: GraphSpec, labels: Mapping[str, str]) -> tuple[float, float]:
+    """The picture's width in inches left to right and top to bottom, estimated from its
+    structure and labels (`label_width`) without running dot: left to right it is a row of
+    ranks, each as wide as its widest node; top to bottom it is as wide as its widest rank."""
+    widths: dict[int, list[float]] = {}
+    for node_id, rank in spec.ranks().items():
+        widths.setdefault(rank, []).append(label_width(labels[node_id]))
+    across = sum(max(w) + RANKSEP for w in widths.values())
+    down = max(sum(w) + NODESEP * (len(w) - 1) for w in widths.values())
+    return across, down
+
+
+def label_width(label: str) -> float:
+    """A node's width in inches, estimated from its HTML-like label: the longest line of its
+    cells at CHAR_WIDTH a character (a scalar's record lays its cells side by side)."""
+    cells = [_longest_line(cell) for cell in re.findall(r"<TD[^>]*>(.*?)</TD>", label)]
+    text = sum(cells) if 'COLUMNS="*"' in label else max(cells, default=0)
+    return text * CHAR_WIDTH + NODE_PADDING
+
+
+def _longest_line(markup: str) -> int:
+    """The characters shown on the longest line of a label cell's markup."""
+    lines = re.split(r"<BR[^>]*>", markup)
+    return max(len(html.unescape(re.sub(r"<[^>]*>", "", line))) for line in lines)
+
+
+def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
+    """An empty Digraph with the shared look (fonts, spacing, edge colour), made as a `Picture`
+    so that it shows inline in Jupyter through `svg_text`."""
+    return picture_class()(
         name,
         graph_attr={
             "rankdir": rankdir,
             "fontname": FONT,
             "fontsize": "12",
-            "nodesep": "0.3",
-            "ranksep": "0.45",
+            "nodesep": str(NODESEP),
+            "ranksep": str(RANKSEP),
             "pad": "0.2",
             "bgcolor": "white",
             "ordering": "in",
@@ -212,6 +276,53 @@ def new_digraph(name: str, rankdir: str, **graph_attr: str) -> graphviz.Digraph:
         },
         edge_attr={"color": MUTED, "arrowsize": "0.7", "fontname": FONT, "fontsize": "9"},
     )
+
+
+@functools.cache
+def picture_class() -> type[graphviz.Digraph]:
+    """The class of every picture: a graphviz.Digraph subclass, defined on the first call
+    because graphviz is imported only when a picture is made."""
+    import graphviz
+
+    class Picture(graphviz.Digraph):
+        """A graphviz.Digraph, with all its API (`.source`, `.render`, `.pipe`, ...), that
+        Jupyter shows as the SVG of `svg_text`: at most INLINE_WIDTH wide, and laid out by
+        `dot` within DOT_TIMEOUT (graphviz's own display waits for `dot` forever)."""
+
+        __qualname__ = "Picture"  # in reprs, rather than `picture_class.<locals>.Picture`
+
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict:
+            return {"image/svg+xml": svg_text(self)}
+
+        def __reduce__(self) -> tuple:
+            # pickle cannot find a class made in a function by its name: rebuild it by ours
+            return (_empty_picture, (), self.__dict__)
+
+    return Picture
+
+
+def _empty_picture() -> graphviz.Digraph:
+    cls = picture_class()
+    return cls.__new__(cls)
+
+
+def svg_text(
+    graph: graphviz.Digraph,
+    width: float | None = INLINE_WIDTH,
+    timeout: float | None = DOT_TIMEOUT,
+    caller: str = "showing the picture in Jupyter",
+) -> str:
+    """`graph` laid out by `pipe` as an `<svg>` element to put in a notebook or a page (no XML
+    prolog, doctype or comments), scaled down to at most `width` inches wide (graphviz's
+    `size`; None, or a size the graph sets itself, keeps it as dot lays it out).
+
+    Scaling keeps the proportions: a picture 3 times too wide is shown at a third of its size.
+    """
+    if width is not None and "size" not in graph.graph_attr:
+        graph = graph.copy()
+        graph.graph_attr["size"] = f"{width:g},{100 * width:g}"  # the height is not capped
+    svg = pipe(graph, "svg", timeout, caller).decode("utf-8")
+    return re.sub(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", "", svg, flags=re.DOTALL).strip()
 
 
 def save_graph(
@@ -322,7 +433,15 @@ def table(rows: Iterable[str], columns: bool = False) -> str:
     )
 
 
-def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode, on_spine: bool) -> None:
+def _label(node: TensorNode | OpNode) -> str:
+    if isinstance(node, OpNode):
+        return _op_label(node, STYLES[OP if node.differentiable else CONSTANT][1])
+    return _tensor_label(node)
+
+
+def _add_node(
+    graph: graphviz.Digraph, node: TensorNode | OpNode, label: str, on_spine: bool
+) -> None:
     # dot draws the edges between nodes of one group straight: the spine reads as a line
     group = {"group": "spine"} if on_spine else {}
     if isinstance(node, OpNode):
@@ -330,7 +449,7 @@ def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode, on_spine: bool
         style = "rounded,filled" if node.differentiable else "rounded,filled,dashed"
         graph.node(
             node.id,
-            label=_op_label(node, border),
+            label=label,
             fillcolor=fill,
             color=border,
             style=style,
@@ -341,7 +460,7 @@ def _add_node(graph: graphviz.Digraph, node: TensorNode | OpNode, on_spine: bool
     extra = {"penwidth": "3", "color": HIGHLIGHT} if node.highlight else {}
     graph.node(
         node.id,
-        label=_tensor_label(node),
+        label=label,
         fillcolor=fill,
         **{"color": border, "shape": "box", "style": "filled", **group, **extra},
     )

@@ -118,6 +118,21 @@ class GraphSpec:
         """The tensor -> op edges: one per op input, repeats included."""
         return tuple(e for e in self.edges if e.position is not None)
 
+    def ranks(self) -> dict[str, int]:
+        """Each node's rank in a layered drawing, about as dot ranks a graph before placing it:
+        the number of edges on the longest path to the node, and a node without inputs (a
+        parameter, an input) one rank before its first use, not all of them in the first."""
+        rank = {node.id: 0 for node in (*self.tensors, *self.ops)}
+        for edge in self.edges:  # in walk order, so each tail's rank is final when it is read
+            rank[edge.head] = max(rank[edge.head], rank[edge.tail] + 1)
+        sources = set(rank) - {edge.head for edge in self.edges}
+        first_use: dict[str, int] = {}
+        for edge in self.edges:
+            if edge.tail in sources:
+                used = rank[edge.head]
+                first_use[edge.tail] = min(first_use.get(edge.tail, used), used)
+        return {node: first_use.get(node, r + 1) - 1 for node, r in rank.items()}
+
 
 def build_spec(
     root: Tensor,
@@ -155,11 +170,19 @@ def build_spec(
             if _passes_gradient(p, t, reached):
                 uses[id(p)] = uses.get(id(p), 0) + 1
     layer_scopes = {label.split(" (")[0]: label for t in drawn if (label := t.scope)}
+    spine = _spine(root, position, kept)
+    on_spine = set(spine)
+    used_in: dict[int, set[str | None]] = {}  # the scopes of the ops each tensor feeds
+    for t in drawn:
+        for p in t.parents:
+            used_in.setdefault(id(p), set()).add(t.scope)
 
     tensors, ops, edges, truncated = [], [], [], []
     for t in drawn:
         tid = f"t{position[id(t)]}"
-        cluster = _cluster_of(t, layer_scopes)
+        cluster = _cluster_of(
+            t, layer_scopes, set() if tid in on_spine else used_in.get(id(t), set())
+        )
         g = grads.get(id(t)) if show_grad and grads is not None else None
         tensors.append(
             TensorNode(
@@ -226,7 +249,7 @@ def build_spec(
         omitted=total_nodes - len(tensors) - len(ops),
         max_nodes=max_nodes,
         truncated_inputs=tuple(truncated),
-        spine=_spine(root, position, kept),
+        spine=spine,
     )
 
 
@@ -381,13 +404,17 @@ def _kind(t: Tensor, root: Tensor) -> str:
     return PARAMETER if t.requires_grad else CONSTANT
 
 
-def _cluster_of(t: Tensor, layer_scopes: dict[str, str]) -> str | None:
+def _cluster_of(t: Tensor, layer_scopes: dict[str, str], used_in: set[str | None]) -> str | None:
     """The name scope t is drawn in. A parameter created outside its layer's scope (named
-    `L1/kernel`) joins the scope of its layer (`L1 (Dense)`), so each layer reads as one box."""
+    `L1/kernel`) joins the scope of its layer (`L1 (Dense)`), so each layer reads as one box.
+    So does a leaf used only inside one scope, such as a loss's labels: `used_in` holds the
+    scopes of the ops using t (left empty for the input x that starts the spine)."""
     if t.scope is not None:
         return t.scope
     if t.op is None and t.requires_grad and t.name and "/" in t.name:
         return layer_scopes.get(t.name.rsplit("/", 1)[0])
+    if t.op is None and len(used_in) == 1:
+        return next(iter(used_in))
     return None
 
 

@@ -271,7 +271,10 @@ def test_a_leaf_alone_is_one_node() -> None:
     "call, message",
     [
         (lambda: ag.draw_graph(np.ones(3)), "expected an autograd_lite Tensor, got ndarray"),
-        (lambda: ag.draw_graph(ag.Tensor(1.0), rankdir="XY"), "rankdir must be LR, TB"),
+        (
+            lambda: ag.draw_graph(ag.Tensor(1.0), rankdir="XY"),
+            "draw_graph: rankdir must be None (automatic), LR, TB, RL or BT, got 'XY'",
+        ),
         (lambda: ag.draw_graph(ag.Tensor(1.0), max_nodes=0), "max_nodes must be at least 1"),
         (lambda: ag.render_graph(ag.Tensor(1.0), "out/x.jpeg"), "use one of the suffixes .svg"),
     ],

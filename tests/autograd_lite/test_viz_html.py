@@ -15,6 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 import autograd_lite as ag
+from autograd_lite.viz import backward_player
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -126,3 +127,58 @@ def test_player_steps_through_frames_with_buttons_and_slider(browser, tmp_path) 
     fit.click()
     assert svg.value_of_css_property("max-width") == "100%"
     assert shown(browser) == (["frame-5"], captions[4])
+
+
+def test_the_page_slider_moves_one_frame_per_arrow_key(browser, tmp_path) -> None:
+    page = ag.save_backward_html(neuron(), tmp_path / "backprop.html")
+    browser.get(page.resolve().as_uri())
+    browser.find_element(By.ID, "slider").send_keys(Keys.ARROW_RIGHT)
+    assert shown(browser)[0] == ["frame-2"]  # not frame-3: the page's keys leave it alone
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    assert shown(browser)[0] == ["frame-3"]  # on the page, the arrow keys work anywhere
+
+
+def test_two_inline_players_in_one_notebook_page_work_apart(browser, tmp_path) -> None:
+    """What Jupyter does with `_repr_html_`: each output's HTML in a <div> of one page."""
+    player = backward_player(neuron())
+    cells = "".join(
+        f'<div class="output">{player._repr_html_()}</div><p style="height: 600px">text</p>'
+        for _ in range(2)
+    )
+    page = tmp_path / "notebook.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>notebook</title></head>"
+        f"<body><button id='outside' type='button'>run</button>{cells}</body></html>"
+    )
+    browser.get(page.resolve().as_uri())
+    assert browser.execute_script("return window.scrollY") == 0  # no player scrolled the page
+    first, second = browser.find_elements(By.CSS_SELECTOR, ".ag-player")
+
+    def step(player) -> tuple[str, str]:
+        caption = player.find_element(By.CSS_SELECTOR, "p[id$='caption']").text
+        slider = player.find_element(By.CSS_SELECTOR, "input[type='range']")
+        return slider.get_attribute("value"), caption
+
+    assert step(first) == step(second) == ("1", "step 1/5: dout/dout = 1, the seed")
+    second.find_element(By.CSS_SELECTOR, "button[id$='next']").click()
+    assert step(second) == ("2", "step 2/5: dout/dz filled in by Tanh")
+    assert step(first)[0] == "1"
+    # the arrow keys belong to the notebook, unless a player has the focus
+    browser.find_element(By.ID, "outside").send_keys(Keys.ARROW_RIGHT)
+    assert (step(first)[0], step(second)[0]) == ("1", "2")
+    first.find_element(By.CSS_SELECTOR, "button[id$='next']").click()
+    browser.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    assert (step(first)[0], step(second)[0]) == ("3", "2")
+    assert [
+        f.get_attribute("id")[-7:]
+        for f in first.find_elements(By.CSS_SELECTOR, ".frame")
+        if f.is_displayed()
+    ] == ["frame-3"]
+    # the players' style stays inside them
+    outside = browser.find_element(By.ID, "outside")
+    inside = first.find_element(By.CSS_SELECTOR, "button")
+    assert outside.value_of_css_property("padding-left") != inside.value_of_css_property(
+        "padding-left"
+    )
+    text = browser.find_element(By.CSS_SELECTOR, "p[style]")  # the notebook's, between them
+    assert "Helvetica" not in text.value_of_css_property("font-family")
