@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -39,7 +40,7 @@ class Op:
     a graph holds no reference cycles and is freed as soon as its output is dropped.
     """
 
-    needs_input_grad: list[bool] = []
+    needs_input_grad: tuple[bool, ...] | list[bool] = ()
     """Which inputs require grad (set when the op is recorded); rules skip the others."""
 
     differentiable = True
@@ -165,13 +166,16 @@ def as_tensor(value: TensorLike, like: np.dtype | None = None) -> Tensor:
     """`value` as a Tensor, without copying one that already is."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (bool, int, float)) and like is not None:
-        if (
+    if (
+        isinstance(value, (bool, int, float))
+        and like is not None
+        and (
             like.kind == "f"
             or (like.kind in "iu" and not isinstance(value, float))
             or (like.kind == "b" and isinstance(value, bool))
-        ):
-            return Tensor._wrap(np.asarray(value, dtype=like))
+        )
+    ):
+        return Tensor._wrap(np.asarray(value, dtype=like))
     return Tensor(value)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Any, Union
 
 import numpy as np
 
@@ -298,9 +299,9 @@ def _to_array(data: TensorLike, dtype: Any) -> np.ndarray:
         array = np.array(data, dtype=dtype)
     except (ValueError, TypeError) as error:
         raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__}: {error}")
-    if python_data and dtype is None and array.dtype == object:
-        if all(type(v) is int for v in array.flat):  # beyond int64 (2**70): as the floats
-            array = array.astype(np.float64)  # that Python numbers become anyway
+    huge_ints = array.dtype == object and all(type(v) is int for v in array.flat)
+    if python_data and dtype is None and huge_ints:  # beyond int64 (2**70): as the floats
+        array = array.astype(np.float64)  # that Python numbers become anyway
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"Tensor: data must be numeric (bool, int or float), got dtype {array.dtype}"

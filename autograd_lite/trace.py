@@ -22,7 +22,8 @@ frozen or unfrozen (`requires_grad`) after recording makes the next call record 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 

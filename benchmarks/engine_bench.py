@@ -12,14 +12,16 @@ step recorded once with `ag.trace` and replayed.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-import autograd_lite as ag  # noqa: E402
-from common import compare, report  # noqa: E402
+from common import compare, report
+
+import autograd_lite as ag
 
 rng = np.random.default_rng(0)
 
@@ -56,7 +58,7 @@ def training_step(batch: int = 32, lr: float = 0.01) -> dict:
     labels = rng.integers(0, 10, batch)
     rows = np.arange(batch)
     weights = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in itertools.pairwise(sizes):
         limit = np.sqrt(6 / (n_in + n_out))
         weights += [rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32), np.zeros(n_out, np.float32)]
     W1, b1, W2, b2, W3, b3 = [w.copy() for w in weights]

@@ -9,7 +9,6 @@ the samples per epoch, then slices.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 

@@ -8,7 +8,8 @@ and graph pictures show them. argmax, argmin and isfinite are plain numpy, outsi
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -7,7 +7,8 @@ every gradient whose shape differs from its input's.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
