@@ -16,21 +16,34 @@ Every gradient comes from the engine: layers and losses are compositions of engi
     >>> history = model.fit(x, y, epochs=50, verbose=0)
     >>> bool(history.history["loss"][-1] < history.history["loss"][0] / 3)
     True
-    >>> nn.softmax(model.predict(x[:2])).sum(axis=1).round(5)
+    >>> nn.softmax(model.predict(x[:2])).numpy().sum(axis=1).round(5)
     array([1., 1.], dtype=float32)
 """
 
-from . import activations, callbacks, initializers, layers, losses, metrics, optimizers
+from . import activations, callbacks, initializers, layers, losses, metrics, optimizers, utils
 from .activations import softmax
 from .callbacks import Callback, EarlyStopping, History, TerminateOnNaN
 from .gradient_check import check_gradients
-from .layers import Conv1D, Dense, Flatten, Input, Layer, clear_session
+from .layers import (
+    Activation,
+    Conv1D,
+    Dense,
+    Flatten,
+    Input,
+    KerasTensor,
+    Layer,
+    LeakyReLU,
+    ReLU,
+    Softmax,
+    clear_session,
+)
 from .models import Sequential
 from .plot import plot_model
 from .saving import WeightsFileError
-from .utils import set_seed
+from .utils import set_random_seed, set_seed
 
 __all__ = [
+    "Activation",
     "Callback",
     "Conv1D",
     "Dense",
@@ -38,8 +51,12 @@ __all__ = [
     "Flatten",
     "History",
     "Input",
+    "KerasTensor",
     "Layer",
+    "LeakyReLU",
+    "ReLU",
     "Sequential",
+    "Softmax",
     "TerminateOnNaN",
     "WeightsFileError",
     "activations",
@@ -52,6 +69,8 @@ __all__ = [
     "metrics",
     "optimizers",
     "plot_model",
+    "set_random_seed",
     "set_seed",
     "softmax",
+    "utils",
 ]

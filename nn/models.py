@@ -20,7 +20,7 @@ import autograd_lite as ag
 from . import losses, optimizers, saving, training
 from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, callbacks_from
-from .layers.base import Layer, Shape, unique_name
+from .layers.base import KerasTensor, Layer, Shape, unique_name
 from .layers.core import Input
 from .summary import summary_text
 
@@ -53,6 +53,8 @@ class Sequential:
         self.name = name if name is not None else unique_name("sequential")
         self.layers: list[Layer] = []
         self.input_shape: Shape | None = None
+        self._inputs: list[KerasTensor] = []  # the symbolic input and output, once built
+        self._outputs: list[KerasTensor] = []
         self.built = False
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
@@ -70,7 +72,8 @@ class Sequential:
         if isinstance(layer, Input):
             if self.layers or self.input_shape is not None:
                 raise ValueError(f"Sequential '{self.name}': Input must be the first entry")
-            self.build((None,) + layer.shape)
+            self._inputs = [layer]
+            self.build(layer.shape)
             return
         if not isinstance(layer, Layer):
             raise TypeError(
@@ -87,27 +90,58 @@ class Sequential:
             self.build(self.input_shape)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create every layer's weights for inputs of `input_shape` (batch axis first)."""
+        """Create every layer's weights for inputs of `input_shape` (batch axis first), and
+        the symbolic tensors between the layers (`model.input`, `layer.output`)."""
         if not isinstance(input_shape, (tuple, list)):
             raise TypeError(
                 f"Sequential '{self.name}': build expects input_shape as a tuple with the batch "
                 f"axis first, such as (None, 4), got {input_shape!r}"
             )
         shape = (None,) + tuple(input_shape)[1:]
+        inputs = self._inputs[0] if self._inputs and self._inputs[0].shape == shape else None
+        tensor = inputs = inputs or KerasTensor(shape)
         for layer in self.layers:
-            layer.build(shape)
-            shape = layer.compute_output_shape(shape)
-        self.input_shape = (None,) + tuple(input_shape)[1:]
+            tensor = layer(tensor)  # builds the layer; only shapes are computed
+        self.input_shape = shape
+        self._inputs, self._outputs = [inputs], [tensor]
         self.built = bool(self.layers)
 
     @property
     def output_shape(self) -> Shape:
         if not self.built:
             raise ValueError(f"Sequential '{self.name}' is not built yet")
-        shape = self.input_shape
-        for layer in self.layers:
-            shape = layer.compute_output_shape(shape)
-        return shape
+        return tuple(self._outputs[0].shape)
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """[the input KerasTensor], e.g. `model.inputs[0].shape == (None, 400)`."""
+        if not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet.")
+        return list(self._inputs)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """[the output KerasTensor], e.g. `model.outputs[0].shape == (None, 10)`."""
+        if not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet.")
+        return list(self._outputs)
+
+    @property
+    def input(self) -> KerasTensor:
+        """The input KerasTensor (tf.keras 2's `model.input`; see README for Keras 3)."""
+        return self._symbolic("input", self._inputs)
+
+    @property
+    def output(self) -> KerasTensor:
+        """The output KerasTensor, the last layer's `output`."""
+        return self._symbolic("output", self._outputs)
+
+    def _symbolic(self, which: str, tensors: list[KerasTensor]) -> KerasTensor:
+        if not self.built:
+            raise AttributeError(  # Keras's words and type
+                f"The layer {self.name} has never been called and thus has no defined {which}."
+            )
+        return tensors[0]
 
     def __call__(self, x: Any) -> ag.Tensor:
         """The forward pass on a batch, recorded in the graph (unless inside `ag.no_grad()`)."""
@@ -244,17 +278,18 @@ class Sequential:
         self,
         x: Any,
         y: Any,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         epochs: int = 1,
-        verbose: int | str = 1,
+        verbose: int | str = "auto",
         callbacks: Sequence[Callback] | Callback | None = None,
         validation_split: float = 0.0,
         validation_data: tuple[Any, Any] | None = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
     ) -> History:
-        """Train for epochs `initial_epoch`..`epochs - 1` over (x, y) in batches; returns the
-        `History`. verbose: "auto" (= 1), 0, 1 or 2; callbacks: a list, or one Callback."""
+        """Train for epochs `initial_epoch`..`epochs - 1` over (x, y) in batches of
+        `batch_size` (None: 32); returns the `History`. verbose: "auto" (= 1), 0, 1 or 2;
+        callbacks: a list, or one Callback."""
         batch_size = training.check_batch_size(batch_size, "fit")
         epochs, initial_epoch = training.check_epochs(epochs, initial_epoch)
         verbose = training.check_verbose(verbose, "fit")
@@ -305,32 +340,39 @@ class Sequential:
         self,
         x: Any,
         y: Any,
-        batch_size: int | None = 32,
+        batch_size: int | None = None,
         verbose: int | str = 0,
-        steps: None = None,
+        steps: int | None = None,
         callbacks: None = None,
-    ) -> float | list[float]:
-        """The loss on (x, y), or [loss, metric, ...] when compiled with metrics.
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss on (x, y), or [loss, metric, ...] when compiled with metrics, or
+        {"loss": ..., "accuracy": ...} with `return_dict=True`.
 
-        verbose: "auto" (= 1), 0, 1 or 2. `steps` and `callbacks` are accepted as None (every
-        batch is used; evaluation calls no callbacks yet)."""
+        batch_size None means 32; verbose: "auto" (= 1), 0, 1 or 2. `steps` is accepted and,
+        as Keras 3 does for arrays, every batch is used. `callbacks` must be None or empty
+        (evaluation calls no callbacks yet)."""
         batch_size, verbose = self._inference_settings(
             batch_size, verbose, steps, callbacks, "evaluate"
         )
+        if not isinstance(return_dict, (bool, np.bool_)):
+            raise TypeError(f"evaluate: return_dict must be True or False, got {return_dict!r}")
         x, y = self._prepare_data(x, y, "evaluate")
         progbar = _progbar(len(x), batch_size, verbose)
         logs = self._evaluate_arrays(x, y, batch_size)
         if progbar is not None:
             progbar.update(progbar.target, logs)
+        if return_dict:
+            return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
     def predict(
         self,
         x: Any,
-        batch_size: int | None = 32,
+        batch_size: int | None = None,
         verbose: int | str = 0,
-        steps: None = None,
+        steps: int | None = None,
         callbacks: None = None,
     ) -> np.ndarray:
         """The model's outputs as a numpy array, computed in batches without recording a graph.
@@ -361,15 +403,12 @@ class Sequential:
     def _inference_settings(
         self, batch_size: Any, verbose: Any, steps: Any, callbacks: Any, caller: str
     ) -> tuple[int, int]:
-        """evaluate's and predict's batch size and verbose, checked; steps and callbacks must
-        be left as None."""
+        """evaluate's and predict's batch size and verbose, checked; steps must be None or a
+        positive integer (ignored, as Keras 3 ignores it for arrays), callbacks None or []."""
         batch_size = training.check_batch_size(batch_size, caller)
         verbose = training.check_verbose(verbose, caller)
-        if steps is not None:
-            raise ValueError(
-                f"{caller}: steps={steps!r} is not supported: the data are arrays, and every "
-                "batch is used; leave steps=None"
-            )
+        if steps is not None and (not training.is_count(steps) or steps == 0):
+            raise ValueError(f"{caller}: steps must be None or a positive integer, got {steps!r}")
         if callbacks_from(callbacks, caller):
             raise ValueError(
                 f"{caller}: callbacks are not supported here yet; leave callbacks=None"

@@ -1,8 +1,22 @@
-"""Layers: the `Layer` base class, the core layers (`Input`, `Dense`), `Conv1D`, `Flatten`."""
+"""Layers: the `Layer` base class, `KerasTensor`, the core layers (`Input`, `Dense`), the
+activation layers (`ReLU`, `LeakyReLU`, `Softmax`, `Activation`), `Conv1D`, `Flatten`."""
 
-from .base import Layer, clear_session
+from .activation import Activation, LeakyReLU, ReLU, Softmax
+from .base import KerasTensor, Layer, clear_session
 from .convolutional import Conv1D
 from .core import Dense, Input
 from .reshaping import Flatten
 
-__all__ = ["Conv1D", "Dense", "Flatten", "Input", "Layer", "clear_session"]
+__all__ = [
+    "Activation",
+    "Conv1D",
+    "Dense",
+    "Flatten",
+    "Input",
+    "KerasTensor",
+    "Layer",
+    "LeakyReLU",
+    "ReLU",
+    "Softmax",
+    "clear_session",
+]

@@ -1,4 +1,5 @@
-"""The Layer base class: automatic names, building on first call, weights, name scopes.
+"""The Layer base class: automatic names, building on first call, weights, name scopes;
+and `KerasTensor`, the symbolic tensor (a shape, no values) between the layers of a model.
 
 A subclass writes `build(input_shape)` (create weights with `add_weight`), `call(x)` (the
 forward pass, made of engine ops) and `compute_output_shape(input_shape)`.
@@ -40,6 +41,48 @@ def format_shape(shape: Sequence[int | None]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+class TensorShape(tuple):
+    """A shape such as (None, 400): a tuple, as Keras 3's shapes are, with tf.keras 2's
+    `as_list()` (the course's practice-lab grader calls `model.input.shape.as_list()`).
+
+    >>> TensorShape((None, 400)).as_list()
+    [None, 400]
+    """
+
+    def as_list(self) -> list[int | None]:
+        return list(self)
+
+
+class KerasTensor:
+    """The symbolic tensor of a built model, as Keras's: a shape with None for the batch
+    axis, a dtype and a name, and no values. `nn.Input(shape=(400,))` is one; a built
+    Sequential gives one for every arrow between its layers (`model.input`, `layer.output`).
+
+    Calling a layer on it builds the layer and computes only the output's shape:
+
+    >>> import nn
+    >>> nn.clear_session()  # automatic names start again: dense, keras_tensor
+    >>> x = KerasTensor((None, 4), name="features")
+    >>> y = nn.Dense(3, name="hidden")(x)
+    >>> y.shape, y.dtype, y.name
+    ((None, 3), 'float32', 'keras_tensor')
+    """
+
+    def __init__(
+        self, shape: Sequence[int | None], dtype: Any = "float32", name: str | None = None
+    ) -> None:
+        self.shape = TensorShape(shape)
+        self.dtype = str(np.dtype(dtype))  # a name, as Keras: 'float32'
+        self.name = name if name is not None else unique_name("keras_tensor")
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
 def _built_once(build: Callable[[Layer, Shape], None]) -> Callable[[Layer, Any], None]:
     """`build` made final: the shape is checked (batch axis -> None), the weights are created
     on the first call only, then `input_shape` and `built` are set. Later calls (the layer's
@@ -74,6 +117,8 @@ class Layer:
     ((2, 3), ['hidden/kernel', 'hidden/bias'])
     """
 
+    min_rank = 2  # inputs are (batch, features, ...); weightless elementwise layers take 1
+
     def __init__(self, name: str | None = None, dtype: Any = "float32") -> None:
         # Keras's snake case: Dense -> dense, Conv1D -> conv1d, MaxPooling1D -> max_pooling1d
         kind = type(self).__name__
@@ -82,10 +127,11 @@ class Layer:
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"{kind}: name must be a non-empty string, got {name!r}")
         self.name = name if name is not None else unique_name(snake)
-        self.dtype = _float_dtype(dtype, kind)
+        self.dtype = float_dtype(dtype, kind)
         self.built = False
         self.input_shape: Shape | None = None
         self._weights: list[ag.Tensor] = []
+        self._node: tuple[KerasTensor, KerasTensor] | None = None  # symbolic (input, output)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -131,7 +177,9 @@ class Layer:
                 f"{where}: input_shape must hold non-negative integers (None for the batch "
                 f"axis), got {dims}"
             )
-        if len(dims) < 2:
+        if len(dims) < self.min_rank:
+            if self.min_rank == 1:
+                raise ValueError(f"{where} needs inputs with a batch axis, got shape {dims}")
             raise ValueError(
                 f"{where} needs inputs of shape (batch, features), got {dims}; for one "
                 f"example of {dims[0] if dims else 1} features use x.reshape(1, -1)"
@@ -147,15 +195,45 @@ class Layer:
                 f"{expected[-1]} features), but received input with shape {format_shape(shape)}"
             )
 
-    def __call__(self, x: Any) -> ag.Tensor:
+    def __call__(self, x: Any) -> Any:
+        """`call(x)` on data (a Tensor comes back), or the output's KerasTensor for a
+        KerasTensor."""
+        if isinstance(x, KerasTensor):
+            return self._call_symbolic(x)
         if not isinstance(x, ag.Tensor):
             x = ag.from_numpy(_as_array(x, self))  # inputs become float32, as in Keras
         if not self.built:
             self.build(x.shape)
-        elif x.shape[-1] != self.input_shape[-1] or x.ndim != len(self.input_shape):
+        elif x.shape[-1:] != self.input_shape[-1:] or x.ndim != len(self.input_shape):
             self.check_input_shape(x.shape)
         with ag.name_scope(f"{self.name} ({type(self).__name__})"):
             return self.call(x)
+
+    def _call_symbolic(self, x: KerasTensor) -> KerasTensor:
+        """Build for `x`'s shape and return the output as a KerasTensor, computing nothing.
+        The layer keeps both as `input` and `output`; a second call on the same `x` returns
+        the same output (a model rebuilt for the same input keeps its tensors and names)."""
+        if self._node is None or self._node[0] is not x:
+            self.build(x.shape)  # checks the shape if the layer is built already
+            self._node = (x, KerasTensor(self.compute_output_shape(x.shape), self.dtype))
+        return self._node[1]
+
+    @property
+    def input(self) -> KerasTensor:
+        """The KerasTensor this layer was called on in a built model: `.shape` (None, 400)."""
+        return self._symbolic("input")[0]
+
+    @property
+    def output(self) -> KerasTensor:
+        """The KerasTensor this layer gives in a built model: `layer.output.shape`."""
+        return self._symbolic("output")[1]
+
+    def _symbolic(self, which: str) -> tuple[KerasTensor, KerasTensor]:
+        if self._node is None:
+            raise AttributeError(  # Keras's words and type
+                f"The layer {self.name} has never been called and thus has no defined {which}."
+            )
+        return self._node
 
     @property
     def weights(self) -> list[ag.Tensor]:
@@ -208,7 +286,7 @@ class Layer:
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
 
 
-def _float_dtype(dtype: Any, kind: str) -> np.dtype:
+def float_dtype(dtype: Any, kind: str) -> np.dtype:
     """A layer's dtype: a floating-point numpy dtype (its weights need gradients)."""
     try:
         resolved = np.dtype(dtype if dtype is not None else "float32")  # None: Keras's default

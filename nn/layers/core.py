@@ -1,4 +1,4 @@
-"""The core layers: `Input` (declares the input shape) and `Dense` (a fully connected layer)."""
+"""The core layers: `Input` (the model's input, a KerasTensor) and `Dense` (fully connected)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,23 @@ import numpy as np
 import autograd_lite as ag
 
 from .. import activations, initializers
-from .base import Layer, Shape
+from .base import KerasTensor, Layer, Shape, float_dtype
 
 
-class Input:
-    """The shape of one example, given first to `Sequential` so it builds at once.
+class Input(KerasTensor):
+    """The input of a model, given first to `Sequential` so it builds at once: a KerasTensor
+    of shape (None,) + `shape`, as `keras.Input` returns.
 
     >>> import nn
-    >>> model = nn.Sequential([nn.Input(shape=(400,)), nn.Dense(25)])
-    >>> model.layers[0].get_weights()[0].shape
-    (400, 25)
+    >>> inputs = nn.Input(shape=(400,))
+    >>> inputs.shape, inputs.dtype
+    ((None, 400), 'float32')
+    >>> model = nn.Sequential([inputs, nn.Dense(25)])
+    >>> model.input is inputs, model.layers[0].get_weights()[0].shape
+    (True, (400, 25))
     """
 
-    def __init__(self, shape: tuple[int, ...], name: str | None = None) -> None:
+    def __init__(self, shape: tuple[int, ...], dtype: Any = None, name: str | None = None) -> None:
         if isinstance(shape, (int, np.integer)):
             raise TypeError(
                 f"Input: shape must be a tuple such as ({shape},), got the number {shape}"
@@ -34,11 +38,9 @@ class Input:
             raise ValueError(
                 f"Input: shape must be a tuple of positive integers such as (400,), got {shape}"
             )
-        self.shape = shape
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"Input(shape={self.shape})"
+        if name is not None and (not isinstance(name, str) or not name):
+            raise TypeError(f"Input: name must be a non-empty string, got {name!r}")
+        super().__init__((None,) + tuple(int(n) for n in shape), float_dtype(dtype, "Input"), name)
 
 
 class KernelLayer(Layer):

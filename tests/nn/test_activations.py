@@ -55,3 +55,52 @@ def test_leaky_relu_slope_and_none_means_linear():
 def test_unknown_name_lists_the_valid_ones():
     with pytest.raises(ValueError, match=r"Unknown activation 'rellu'.*leaky_relu, linear, relu"):
         activations.get("rellu")
+
+
+# Keras 3.15's keras.activations.relu on [-3, -1, 0, 0.5, 1, 2, 5, 7] (float64 in and out)
+RELU_X = np.array([-3.0, -1.0, 0.0, 0.5, 1.0, 2.0, 5.0, 7.0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, keras",
+    [
+        ({"max_value": 6.0}, [0.0, 0.0, 0.0, 0.5, 1.0, 2.0, 5.0, 6.0]),
+        (
+            {"negative_slope": 0.1, "max_value": 6.0, "threshold": 1.0},
+            [-0.4, -0.2, -0.1, -0.05, 0.0, 2.0, 5.0, 6.0],
+        ),
+        # the function, unlike the layer, takes a negative threshold: (-2, 0) stays negative
+        ({"negative_slope": 0.1, "threshold": -2.0}, [-0.1, -1.0, 0.0, 0.5, 1.0, 2.0, 5.0, 7.0]),
+    ],
+)
+def test_relu_options_equal_keras_3(kwargs, keras):
+    out = activations.relu(RELU_X, **kwargs)
+    assert out.dtype == np.float64
+    assert_close(out.numpy(), keras)
+    assert_close(activations.relu(ag.Tensor(RELU_X), **kwargs), keras)
+
+
+def test_relu_with_options_gradchecks():
+    x = np.array([[-1.7, -0.3, 0.45, 1.1], [2.2, -2.5, 0.9, -0.05]])  # no kink within eps
+    weights = ag.Tensor(np.arange(1.0, 9.0).reshape(2, 4))
+    options = {"negative_slope": 0.2, "max_value": 1.0, "threshold": 0.4}
+    assert ag.gradcheck(lambda t: (activations.relu(t, **options) * weights).sum(), [x])
+    # slopes: 0.2 below the threshold, 1 between it and max_value, 0 above
+    t = ag.Tensor(x, requires_grad=True)
+    activations.relu(t, **options).sum().backward()
+    assert_close(t.grad, np.where(x <= 0.4, 0.2, np.where(x > 1.0, 0.0, 1.0)))
+
+
+def test_relu_options_must_be_numbers():
+    with pytest.raises(TypeError, match=r"^relu: threshold must be a number, got '1'$"):
+        activations.relu(RELU_X, threshold="1")
+
+
+def test_numpy_input_gives_an_eager_array_with_numpy():
+    p = activations.softmax(np.array([[1.0, 2.0], [0.0, 0.0]]))
+    assert isinstance(p, activations.EagerArray) and isinstance(p, np.ndarray)
+    assert type(p.numpy()) is np.ndarray
+    assert_close(p.numpy(), [[1 / (1 + np.e), np.e / (1 + np.e)], [0.5, 0.5]])
+    assert np.shares_memory(p, p.numpy())  # a view, like TensorFlow's .numpy() on CPU
+    assert type(p.sum()) is np.float64 and type(np.argmax(p, axis=1)) is activations.EagerArray
+    assert repr(activations.relu([1.0])) == "array([1.], dtype=float32)"

@@ -224,7 +224,11 @@ BAD_INPUTS = [
         ValueError,
         r"fit: validation_split must be in \[0, 1\), got '0.2'",
     ),
-    (lambda: compiled().evaluate(X, Y, steps=3), ValueError, r"evaluate: steps=3 is not"),
+    (
+        lambda: compiled().evaluate(X, Y, steps=0),
+        ValueError,
+        r"evaluate: steps must be None or a positive integer, got 0",
+    ),
     (lambda: compiled().predict(X, verbose=7), ValueError, r"predict: verbose must be 'a"),
     (
         lambda: compiled().predict(X, callbacks=[EarlyStopping()]),
