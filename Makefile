@@ -1,14 +1,16 @@
 # Two entry points on a fresh Debian machine: `make demo` and `make test`.
 # Both create (or refresh) .venv, install the project with its extras, and install the
-# Debian graphviz package when the `dot` program is missing.
+# Debian graphviz package when the `dot` program is missing. A third, `make notebooks`,
+# starts JupyterLab on the course notebooks in the same .venv.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NOTEBOOKS_STAMP := $(VENV)/.installed-notebooks
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench graphviz browser clean
+.PHONY: demo test notebooks bench graphviz browser clean
 
 demo: $(STAMP) graphviz
 	$(PY) examples/digits.py
@@ -28,6 +30,12 @@ ifdef OTHER_BLAS
 	$(OTHER_BLAS) $(PY) -m pytest -q -p no:cacheprovider tests/autograd_lite tests/nn
 endif
 
+# JupyterLab on notebooks/, with the project's .venv as the notebooks' Python kernel
+# (JupyterLab refuses to run as root unless told to, as in containers)
+LAB_AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+notebooks: $(NOTEBOOKS_STAMP) graphviz
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_AS_ROOT)
+
 bench: $(STAMP) graphviz
 	$(PY) benchmarks/engine_bench.py
 	$(PY) benchmarks/fit_bench.py
@@ -38,6 +46,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,examples]'
 	touch $(STAMP)
+
+$(NOTEBOOKS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[notebooks]'
+	touch $(NOTEBOOKS_STAMP)
 
 graphviz:
 	@command -v dot >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; }

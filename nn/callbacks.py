@@ -166,7 +166,7 @@ class Progbar:
             line = self._verbose2_line(current, values, now - self.start)
         else:
             line = self._bar(current) + self._timing(current, now - self.start) + _metrics(values)
-        if self.dynamic:
+        if self.dynamic and self.verbose == 1:  # verbose=2 prints whole lines, as Keras
             padding = " " * max(0, self.drawn_width - len(line))
             self.stream.write("\r" + line + padding)
             self.drawn_width = len(line)
@@ -305,7 +305,11 @@ class TerminateOnNaN(Callback):
 
 
 def _is_interactive(stream: TextIO) -> bool:
-    return (hasattr(stream, "isatty") and stream.isatty()) or "ipykernel" in sys.modules
+    """A terminal, or a Jupyter notebook's output (ipykernel's stream), where `\r` redraws the
+    line. (Keras asks whether ipykernel is imported at all; that is also true in a test run
+    that imports it, whose output is a file.)"""
+    in_notebook = type(stream).__module__.startswith("ipykernel")
+    return in_notebook or (hasattr(stream, "isatty") and stream.isatty())
 
 
 def _metrics(values: dict[str, float]) -> str:

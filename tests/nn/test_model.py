@@ -237,6 +237,39 @@ def test_progress_bar_on_a_terminal_updates_in_place(monkeypatch):
     assert frames[-1].endswith("\n") and "Epoch" not in terminal.getvalue()
 
 
+def test_the_bar_is_redrawn_in_a_notebook_but_not_when_ipykernel_is_merely_imported(monkeypatch):
+    class NotebookStream(io.StringIO):  # what sys.stdout is inside a Jupyter kernel
+        pass
+
+    NotebookStream.__module__ = "ipykernel.iostream"
+    import ipykernel  # noqa: F401  (imported, as the notebook tests do, yet output is a file)
+
+    for stream, redrawn in ((NotebookStream(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stdout", stream)
+        x, y = blobs(m=64)
+        model = Sequential([Dense(3)])
+        model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="adam")
+        model.fit(x, y, epochs=1, batch_size=32)
+        assert ("\r" in stream.getvalue()) == redrawn
+
+
+def test_verbose_2_on_a_terminal_or_in_a_notebook_prints_whole_lines(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    x, y = blobs(m=64)
+    model = Sequential([Dense(3)])
+    model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="adam")
+    model.fit(x, y, epochs=2, verbose=2)
+    printed = terminal.getvalue()
+    assert "\r" not in printed  # Keras redraws only the verbose=1 bar
+    lines = printed.splitlines()
+    assert [line[:9] for line in lines] == ["Epoch 1/2", "2/2 - 0s ", "Epoch 2/2", "2/2 - 0s "]
+
+
 def test_verbose_2_prints_one_line_per_epoch(capsys):
     x, y = blobs(m=64)
     model = Sequential([Dense(3)])
