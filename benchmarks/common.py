@@ -16,7 +16,9 @@ def time_per_call(fn: Callable[[], object], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def compare(candidates: dict[str, Callable[[], object]], number: int, repeats: int = 15) -> dict[str, float]:
+def compare(
+    candidates: dict[str, Callable[[], object]], number: int, repeats: int = 15
+) -> dict[str, float]:
     """Best (minimum) seconds per call of each candidate over `repeats` runs, one BLAS thread.
 
     Runs are interleaved, and the minimum is kept because on a shared machine noise only

@@ -4,10 +4,12 @@ The course network (400-25-15-10, ReLU, linear output, SparseCategoricalCrossent
 (from_logits=True), Adam) on 5,000 x 400 random data, single-threaded, for batch 32 and for
 the full batch. Each runner is timed in fresh Python processes, taking turns (what one runner
 leaves in the memory allocator slows the next one in the same process); it prints the best
-time per step, side by side, and the ratio; also the same training written directly on the engine (no nn), which splits fit's
-overhead into nn's part and the engine's. `--profile` also prints where fit's time goes (cProfile).
+time per step, side by side, and the ratio; also the same training written directly on the
+engine (no nn), which splits fit's overhead into nn's part and the engine's. `--profile`
+also prints where fit's time goes (cProfile); `--optimizer` times Adam's step alone on the
+course network's parameters.
 
-    python benchmarks/fit_bench.py [--rounds 5] [--profile]
+    python benchmarks/fit_bench.py [--rounds 5] [--profile] [--optimizer]
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from common import compare
 from numpy_reference import NumpyMLP
 
 import autograd_lite as ag
@@ -74,6 +77,16 @@ def engine_loop(
             float(loss.data)
 
 
+def optimizer_step_seconds(model: nn.Sequential) -> float:
+    """Best seconds per `Adam.step` over the model's parameters, with fixed gradients."""
+    params = model.trainable_weights
+    rng = np.random.default_rng(2)
+    for p in params:
+        p.grad = rng.standard_normal(p.shape).astype(np.float32) * 1e-3
+    optimizer = nn.optimizers.Adam(learning_rate=0.001)
+    return compare({"step": lambda: optimizer.step(params)}, number=2000)["step"]
+
+
 def setup() -> tuple[np.ndarray, np.ndarray, nn.Sequential, NumpyMLP]:
     """The data, the model and the numpy reference, the same in every process."""
     rng = np.random.default_rng(0)
@@ -106,7 +119,7 @@ def seconds_per_step(runner: str, batch_size: int, epochs: int, repeats: int) ->
 def measure_apart(runner: str, batch_size: int, epochs: int, repeats: int) -> float:
     """`seconds_per_step` in a fresh Python process: what one runner allocates and leaves in
     the memory allocator measurably slows the next one in the same process."""
-    command = [sys.executable, __file__, "--one", runner, str(batch_size), str(epochs), str(repeats)]
+    command = [sys.executable, __file__, "--one", runner, *map(str, (batch_size, epochs, repeats))]
     return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
@@ -114,6 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="fresh processes per runner")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--optimizer", action="store_true")
     parser.add_argument("--one", nargs=4, metavar=("RUNNER", "BATCH", "EPOCHS", "REPEATS"))
     args = parser.parse_args()
     if args.one:
@@ -142,6 +156,10 @@ def main() -> None:
             f"{batch_size:>6} {best['fit'] * 1e6:>9.1f} us {best['engine'] * 1e6:>9.1f} us "
             f"{best['numpy'] * 1e6:>9.1f} us {best['fit'] / best['numpy']:>10.2f}"
         )
+
+    if args.optimizer:
+        seconds = optimizer_step_seconds(course_model())
+        print(f"\nAdam.step alone on the course network's parameters: {seconds * 1e6:.1f} us")
 
     if args.profile:
         profiler = cProfile.Profile()

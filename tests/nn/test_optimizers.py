@@ -301,12 +301,13 @@ def test_slots_are_released_with_their_parameter_and_hold_no_reference_cycle():
         for p in params:
             p.grad = np.ones((4, 3), dtype=np.float32)
         opt.step(params)
-        moments = weakref.ref(opt._slots.get(params[0])[0]["m"])
+        moments = weakref.ref(opt._slots.get(params[0])["m"])
+        flat_moments = weakref.ref(opt._slots.layout.groups[0][2]["m"])
         assert len(opt._slots) == 3
         del p, params[0]
         assert moments() is None and len(opt._slots) == 2
         params.clear()
-        assert len(opt._slots) == 0
+        assert len(opt._slots) == 0 and opt._slots.layout is None and flat_moments() is None
         survivor = ag.Tensor([1.0], requires_grad=True)
         survivor.grad = np.ones(1, dtype=np.float32)
         opt.step([survivor])
@@ -330,3 +331,146 @@ def test_a_parameter_seen_for_the_first_time_is_adopted_with_zero_slots():
     old.grad = new.grad = np.ones(1, dtype=np.float32)
     opt.step([old, new])
     assert new.data[0] == np.float32(-0.1) and old.data[0] < -1.0
+
+
+# One step over many parameters works on flat arrays (the speed trick in _FlatLayout): the same
+# numbers as stepping each parameter alone, and the same state handling as per parameter.
+
+OPTIMIZERS = {
+    "sgd": lambda: SGD(0.1),
+    "momentum": lambda: SGD(0.1, momentum=0.9),
+    "nesterov": lambda: SGD(0.1, momentum=0.9, nesterov=True),
+    "adam": lambda: Adam(0.01),
+    "rmsprop": lambda: RMSprop(0.01),
+}
+SHAPES = [(4, 3), (3,), (2, 2, 2), (1,)]
+DTYPES = ("float32", "float64", "float32", "float64")  # mixed: one flat group per dtype
+
+
+def parameters(dtypes=("float32",) * 4):
+    rng = np.random.default_rng(0)
+    return [
+        ag.Tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+        for shape, dtype in zip(SHAPES, dtypes)
+    ]
+
+
+def gradients(rng, params):
+    return [rng.standard_normal(p.shape).astype(p.dtype) for p in params]
+
+
+def alone(make, p, gradient_by_step):
+    """The parameter's values after stepping it with its own optimizer: gradient_by_step[t] is
+    its gradient at step t, or None for a step it sits out (the shared count still moves)."""
+    w = ag.Tensor(p.data.copy(), requires_grad=True)
+    optimizer = make()
+    for g in gradient_by_step:
+        w.grad = g
+        optimizer.step([w])
+    return w.data
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_one_step_over_all_parameters_equals_each_parameter_stepped_alone(name):
+    make = OPTIMIZERS[name]
+    params, rng = parameters(DTYPES), np.random.default_rng(1)
+    start = [ag.Tensor(p.data.copy()) for p in params]
+    history = [gradients(rng, params) for _ in range(3)]
+    optimizer = make()
+    for step_gradients in history:
+        for p, g in zip(params, step_gradients):
+            p.grad = g
+        optimizer.step(params)
+    for i, p in enumerate(params):  # float64 ones get float64 arithmetic, float32 ones float32
+        expected = alone(make, start[i], [g_t[i] for g_t in history])
+        assert p.data.dtype == expected.dtype == DTYPES[i]
+        np.testing.assert_array_equal(p.data, expected)
+        for slot in optimizer._slots.get(p).values():
+            assert slot.dtype == p.data.dtype and slot.shape == p.shape
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam", "rmsprop"])
+def test_a_parameter_without_gradient_is_skipped_and_keeps_its_state(name):
+    """A parameter without .grad (unused by the loss, or frozen) is not moved, and its
+    moments wait for its next gradient; the step count is shared."""
+    make = OPTIMIZERS[name]
+    params, rng = parameters(), np.random.default_rng(2)
+    start = [p.data.copy() for p in params]
+    optimizer = make()
+    sitting_out = {1: [1], 2: [1, 3]}  # step -> parameters without a gradient
+    history = []
+    for t in range(4):
+        step_gradients = gradients(rng, params)
+        for i in sitting_out.get(t, []):
+            step_gradients[i] = None
+        history.append(step_gradients)
+        for p, g in zip(params, step_gradients):
+            p.grad = g
+        if t == 1:
+            before = params[1].data.copy()
+        optimizer.step(params)
+        if t == 1:
+            np.testing.assert_array_equal(params[1].data, before)
+    for i, p in enumerate(params):
+        expected = alone(make, ag.Tensor(start[i]), [g_t[i] for g_t in history])
+        np.testing.assert_array_equal(p.data, expected)
+
+
+def test_a_new_parameter_joins_and_the_others_keep_their_state():
+    """A layer added after fit: the flat layout is rebuilt for the longer list, the old
+    parameters' moments are carried over, the newcomer starts from zero at the shared t."""
+    make = OPTIMIZERS["adam"]
+    params, rng = parameters(), np.random.default_rng(3)
+    start = [p.data.copy() for p in params]
+    optimizer = make()
+    history = []
+    for t in range(4):
+        step_gradients = gradients(rng, params)
+        if t < 2:
+            step_gradients[3] = None
+        history.append(step_gradients)
+        for p, g in zip(params, step_gradients):
+            p.grad = g
+        optimizer.step(params[:3] if t < 2 else params)
+    for i, p in enumerate(params):
+        expected = alone(make, ag.Tensor(start[i]), [g_t[i] for g_t in history])
+        np.testing.assert_array_equal(p.data, expected)
+    assert len(optimizer._slots) == 4
+
+
+def test_the_same_parameters_reuse_one_flat_layout_and_their_slots_are_views_into_it():
+    """The speed trick stays in place: steps over the same list rebuild nothing, and each
+    parameter's slots are its slice of the flat arrays (one update for the whole model)."""
+    params, optimizer = parameters(), Adam()
+    for p in params:
+        p.grad = np.ones(p.shape, dtype=np.float32)
+    optimizer.step(params)
+    layout = optimizer._slots.layout
+    optimizer.step(params)
+    optimizer.step(iter(params))
+    assert optimizer._slots.layout is layout and len(layout.groups) == 1
+    flat_m = layout.groups[0][2]["m"]
+    assert flat_m.size == sum(p.data.size for p in params)
+    for p in params:
+        assert np.shares_memory(optimizer._slots.get(p)["m"], flat_m)
+
+
+def test_a_parameter_listed_twice_is_updated_once():
+    """As Keras, which tracks each variable once (before: two steps with the same gradient)."""
+    w, twice = ag.Tensor([0.0], requires_grad=True), ag.Tensor([0.0], requires_grad=True)
+    w.grad = twice.grad = np.array([1.0], dtype=np.float32)
+    SGD(0.1).step([w])
+    SGD(0.1).step([twice, twice])
+    assert twice.data[0] == w.data[0] == np.float32(-0.1)
+
+
+@pytest.mark.parametrize("gradient", [np.ones((2, 2), dtype=np.float32), np.ones(3) + 1j])
+def test_a_gradient_that_does_not_fit_its_parameter_is_refused_by_name(gradient):
+    w = ag.Tensor(np.zeros(3, dtype=np.float32), requires_grad=True, name="kernel")
+    w.grad = gradient
+    with pytest.raises(ValueError) as info:
+        Adam().step([w])
+    assert str(info.value) == (
+        f"Adam.step: parameter 'kernel' of shape (3,) (float32) has a gradient of shape "
+        f"{gradient.shape} ({gradient.dtype})"
+    )
