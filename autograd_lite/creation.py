@@ -1,4 +1,4 @@
-"""Making tensors: from data, filled, random (one seeded generator), ranges."""
+"""Making tensors: from data, filled, random (from the generator in ops/random.py), ranges."""
 
 from __future__ import annotations
 
@@ -7,20 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .ops.random import random_generator  # the library's seeded generator
 from .tensor import Tensor, TensorLike
-
-_generator = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed every random draw of the library (randn, rand, nn's initializers and shuffling)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-
-
-def random_generator() -> np.random.Generator:
-    """The library's numpy Generator, for code that draws random numbers alongside it."""
-    return _generator
 
 
 def tensor(data: TensorLike, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -28,30 +16,43 @@ def tensor(data: TensorLike, requires_grad: bool = False, dtype: Any = None) -> 
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def zeros(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False
+) -> Tensor:
     """A tensor of zeros: `zeros(2, 3)` or `zeros((2, 3))`."""
     return Tensor(np.zeros(_shape(shape, "zeros"), dtype), requires_grad=requires_grad)
 
 
-def ones(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def ones(
+    *shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ones: `ones(2, 3)` or `ones((2, 3))`."""
     return Tensor(np.ones(_shape(shape, "ones"), dtype), requires_grad=requires_grad)
 
 
-def randn(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def randn(
+    *shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False
+) -> Tensor:
     """Standard normal samples from the library's generator (see `manual_seed`)."""
-    data = _generator.standard_normal(_shape(shape, "randn")).astype(dtype)
+    data = random_generator().standard_normal(_shape(shape, "randn")).astype(dtype)
     return Tensor(data, requires_grad=requires_grad)
 
 
-def rand(*shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) from the library's generator (see `manual_seed`)."""
-    data = _generator.random(_shape(shape, "rand")).astype(dtype)
+def rand(
+    *shape: int | Sequence[int], dtype: Any = np.float32, requires_grad: bool = False
+) -> Tensor:
+    """Uniform samples in [0, 1) from the library's generator (see `manual_seed`), drawn once:
+    inside a function given to `ag.trace`, draw with `ag.random_uniform` (an op drawing anew
+    on every replay)."""
+    data = random_generator().random(_shape(shape, "rand")).astype(dtype)
     return Tensor(data, requires_grad=requires_grad)
 
 
 def arange(
-    start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
+    start: float,
+    stop: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Evenly spaced values in [start, stop): int64 for whole numbers, else float32."""
@@ -68,7 +69,9 @@ def arange(
     return Tensor(data, requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = np.float32, requires_grad: bool = False
+) -> Tensor:
     """The identity matrix (n x m, square by default)."""
     rows, columns = _shape((n,) if m is None else (n, m), "eye") * (2 if m is None else 1)
     return Tensor(np.eye(rows, columns, dtype=dtype), requires_grad=requires_grad)

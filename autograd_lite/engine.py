@@ -14,18 +14,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from .tensor import Tensor
+    from .tensor import Tensor, TensorLike
+    from .trace import Recorder
 
 _grad_enabled = True
-# While ag.trace records a function: what it read out of its tensors into Python (float(),
-# ...); and every op is kept in the graph, not only the differentiable ones. None otherwise.
-_trace_reads: list[str] | None = None
 _scopes: list[str] = []
 # How many in-place changes (`Tensor.assign`, ...) the process has made: a clock that moves
 # only when a tensor is overwritten. A tensor's `version` is the clock at its last change,
 # and a recorded op keeps the clock at its forward (`op.clock`), so "changed after the
 # forward used it" is one comparison.
 _in_place_changes = 0
+
+recorder: Recorder | None = None
+"""The engine's one hook for `ag.trace` (trace.py): while it records a function, its
+`Recorder`, which `Op.apply` tells of every op, `backward` of the tensor backpropagated from,
+and the Tensor of every value read into Python. None otherwise."""
 
 
 # --- grad mode -----------------------------------------------------------------------------
@@ -144,36 +147,42 @@ def topological_order(root: Tensor) -> list[Tensor]:
 
 
 class Tape:
-    """The graph behind `root` as a straight-line program: its tensors in the order they were
-    computed, each op with the positions of its inputs.
+    """The graph behind `root` as a straight-line program: its tensors in an order where each
+    comes after its inputs (by default `topological_order(root)`; `ag.trace` passes the order
+    the ops ran in, which may go on after `root`), and one instruction per op: (its position,
+    the op, its inputs' positions).
 
-    `backward` walks it from the end: a tensor's gradient is complete once every op that used
-    it has passed it a share; its own op's rule then splits it among its inputs. Positions
-    in lists stand in for tensors, so the same tape can also be run again on new arrays
-    (`ag.trace`).
+    `backward` walks the instructions back from the root: a tensor's gradient is complete
+    once every op that used it has passed it a share; its own op's rule then splits it among
+    its inputs. Positions in lists stand in for tensors, so the same tape can also be run
+    again on new arrays (`forward`, as `ag.trace` does).
     """
 
-    def __init__(self, root: Tensor) -> None:
-        self.tensors = tensors = topological_order(root)
+    def __init__(self, root: Tensor, order: list[Tensor] | None = None) -> None:
+        self.tensors = tensors = topological_order(root) if order is None else order
         if _in_place_changes:
             for t in tensors:
                 if t.op is not None and t.op.clock < _in_place_changes:
                     _check_unchanged_since_forward(t)
-        position = {id(t): i for i, t in enumerate(tensors)}
-        self.steps: list[tuple[int, Any, list[int]]] = [
-            (i, t.op, [position[id(p)] for p in t.parents])
-            for i, t in enumerate(tensors)
-            if t.op is not None
-        ]
+        position: dict[int, int] = {}
+        self.instructions: list[tuple[int, Any, list[int]]] = []
+        self.parameters: list[int] = []  # the leaves that require grad
+        for i, t in enumerate(tensors):
+            position[id(t)] = i
+            if t.op is not None:
+                self.instructions.append((i, t.op, [position[id(p)] for p in t.parents]))
+            elif t.requires_grad:
+                self.parameters.append(i)
         self.grad_shapes = [t.data.shape if t.requires_grad else None for t in tensors]
+        self.root = position[id(root)]
 
     def forward(self, values: list) -> None:
         """Run every op again, in order, on the arrays in `values` (the leaves' are filled in)."""
-        for i, op, inputs in self.steps:
+        for i, op, inputs in self.instructions:
             values[i] = op.forward(*[values[j] for j in inputs])
 
     def backward(self, values: list, seed: Any, keep: set[int], create_graph: bool = False) -> list:
-        """Gradients of the last tensor (`seed` is its own) with respect to every position.
+        """Gradients of the root (`seed` is its own) with respect to every position.
 
         `values` holds each position's value: numpy arrays, so the rules run at numpy speed,
         or, with `create_graph=True`, the Tensors themselves, so the rules are recorded and
@@ -183,11 +192,11 @@ class Tape:
         global _grad_enabled
         grad_shapes = self.grad_shapes
         grads: list = [None] * len(values)
-        grads[-1] = seed
+        grads[self.root] = seed
         # set by hand rather than `with set_grad_enabled(...)`: this runs on every backward
         recording, _grad_enabled = _grad_enabled, create_graph
         try:
-            for i, op, inputs in reversed(self.steps):
+            for i, op, inputs in reversed(self.instructions):
                 g = grads[i]
                 if g is None:
                     continue
@@ -205,9 +214,69 @@ class Tape:
             _grad_enabled = recording
         return grads
 
-    def leaves(self) -> list[int]:
-        """Positions of the leaves that require grad: the parameters."""
-        return [i for i, t in enumerate(self.tensors) if t.op is None and t.requires_grad]
+    def backward_into_parameters(self, values: list, seed: np.ndarray, keep: set[int]) -> None:
+        """Backpropagate `seed` and add each parameter's gradient into its `.grad`; `keep`
+        holds (at least) the parameters' positions."""
+        grads = self.backward(values, seed, keep)
+        accumulate_grads(
+            [self.tensors[i] for i in self.parameters], [grads[i] for i in self.parameters]
+        )
+
+
+def backward(root: Tensor, grad: TensorLike | None = None) -> None:
+    """`root.backward(grad)`: add d(root)/d(leaf) into the `.grad` of every leaf that requires
+    grad, `grad` being d(loss)/d(root) (1 when omitted, for a single-element root)."""
+    if recorder is not None:
+        recorder.note_backward(root, grad)  # ag.trace learns what to backpropagate from
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad: none of the tensors it was "
+            "computed from has requires_grad=True, or it was computed inside ag.no_grad()"
+        )
+    seed = _seed(root, grad, "backward")
+    tape = Tape(root)
+    tape.backward_into_parameters([t.data for t in tape.tensors], seed, set(tape.parameters))
+
+
+def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:
+    """Add each gradient into its leaf's `.grad` (in the leaf's dtype), keeping every `.grad`
+    its own array: two leaves (or a leaf and the caller) never share memory."""
+    handed_out: set[int] = set()
+    for leaf, g in zip(leaves, grads):
+        if g is None:
+            continue
+        if leaf.grad is not None:
+            leaf.grad = np.asarray(leaf.grad + g.astype(leaf.data.dtype, copy=False))
+        elif type(g) is np.ndarray and g.base is None and id(g) not in handed_out:
+            leaf.grad = g.astype(leaf.data.dtype, copy=False)
+        else:  # a view, a numpy scalar or an array another leaf holds
+            leaf.grad = np.array(g, dtype=leaf.data.dtype)
+        handed_out.add(id(leaf.grad))
+
+
+def _seed(root: Tensor, grad: Any, caller: str) -> np.ndarray:
+    """d(root)/d(root), the gradient a backward pass starts from, as a fresh array: ones for
+    a single-element root, else `grad` checked against the root's shape."""
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"{caller}: the output has shape {root.shape}; without a gradient argument "
+                "it must have a single element: reduce it (e.g. .sum()) or pass a gradient "
+                f"of shape {root.shape}"
+            )
+        return np.ones_like(root.data)
+    given = grad.data if isinstance(grad, type(root)) else grad
+    try:
+        seed = np.array(given, dtype=root.data.dtype)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{caller}: the gradient must be numeric, got {type(grad).__name__}: {error}"
+        ) from None
+    if seed.shape != root.shape:
+        raise ValueError(
+            f"{caller}: gradient has shape {seed.shape} but the output has shape {root.shape}"
+        )
+    return seed
 
 
 def _check_unchanged_since_forward(t: Tensor) -> None:
@@ -277,23 +346,27 @@ def grad(
     for i, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {x.shape}) does not require grad")
-    seed = outputs._seed_gradient(grad_outputs, caller="grad")
+    seed = _seed(outputs, grad_outputs, "grad")
     tape = Tape(outputs)
     position = {id(t): i for i, t in enumerate(tape.tensors)}
     wanted = [position.get(id(x)) for x in inputs]
-    values = tape.tensors if create_graph else [t.data for t in tape.tensors]
-    grads = tape.backward(values, seed if create_graph else seed.data, set(wanted), create_graph)
-    wrap = type(outputs)._wrap
+    if create_graph:  # the rules run on the Tensors, so they are recorded
+        given = isinstance(grad_outputs, type(outputs))
+        values, seed = tape.tensors, grad_outputs if given else type(outputs)(seed)
+    else:
+        values = [t.data for t in tape.tensors]
+    grads = tape.backward(values, seed, set(wanted), create_graph)
     found: list[Any] = []
-    for i in wanted:
+    for i, x in zip(wanted, inputs):
         g = None if i is None else grads[i]
-        found.append(g if g is None or create_graph else wrap(np.asarray(g)))
-    for i, g in enumerate(found):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {i} (shape {inputs[i].shape}) was not used to compute the "
+                    f"grad: input {len(found)} (shape {x.shape}) was not used to compute the "
                     "output; pass allow_unused=True to get a zero gradient for it"
                 )
-            found[i] = inputs[i].zeros_like()
+            g = x.zeros_like()
+        elif not create_graph:
+            g = type(outputs)(np.asarray(g))
+        found.append(g)
     return tuple(found)

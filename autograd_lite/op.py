@@ -73,7 +73,9 @@ class Op:
 
     def settings(self) -> dict[str, Any]:
         """What the op was made with (`{'axis': -1}`), not what its forward keeps for backward."""
-        return {name: getattr(self, name) for name in _setting_names(type(self)) if hasattr(self, name)}
+        return {
+            name: getattr(self, name) for name in _setting_names(type(self)) if hasattr(self, name)
+        }
 
     @property
     def rule(self) -> str:
@@ -103,7 +105,8 @@ class Op:
             return data
         out = Tensor._wrap(data)
         if engine._grad_enabled:
-            record = engine._trace_reads is not None  # ag.trace keeps the ops on the data too
+            recorder = engine.recorder  # ag.trace keeps also the ops on data needing no grad
+            record = recorder is not None
             for x in xs:
                 if x.requires_grad:
                     record = True
@@ -114,6 +117,8 @@ class Op:
                 op.clock = engine._in_place_changes
                 out.op = op
                 out.parents = xs
+                if recorder is not None:
+                    recorder.note_op(out)
         return out
 
 
@@ -183,7 +188,6 @@ def tensor_method(function: F) -> F:
     """Also make `function(x, ...)` available as the method `x.function(...)`; returns it as is."""
     setattr(Tensor, function.__name__, function)
     return function
-
 
 
 def _as_array(value: Any) -> Any:

@@ -8,7 +8,6 @@ from typing import Any, Union
 import numpy as np
 
 from . import engine
-from .engine import _scopes  # the live stack of name_scope labels
 
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence]
 
@@ -64,7 +63,7 @@ class Tensor:
         t.op = None
         t.parents = ()
         t.name = None
-        t.scope = _scopes[-1] if _scopes else None
+        t.scope = engine.current_scope()
         t.version = 0
         return t
 
@@ -119,30 +118,30 @@ class Tensor:
             yield self[i]
 
     def item(self) -> float | int | bool:
-        _note_value_read("item()")
+        note_value_read("item()")
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        _note_value_read("numpy()")
+        note_value_read("numpy()")
         return self.data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        _note_value_read("np.asarray()")
+        note_value_read("np.asarray()")
         if dtype is not None and dtype != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
     def __float__(self) -> float:
-        _note_value_read("float()")
+        note_value_read("float()")
         return float(self.data)
 
     def __int__(self) -> int:
-        _note_value_read("int()")
+        note_value_read("int()")
         return int(self.data)
 
     def __bool__(self) -> bool:
-        _note_value_read("bool() (an `if` on a tensor)")
+        note_value_read("bool() (an `if` on a tensor)")
         return bool(self.data)
 
     def detach(self) -> Tensor:
@@ -218,58 +217,18 @@ class Tensor:
         """Add d(self)/d(leaf) into the `.grad` of every leaf that requires grad.
 
         `grad` is d(loss)/d(self); it may be omitted when self has one element (it is then 1).
-        Gradients accumulate across calls: reset them with `x.grad = None`.
+        Gradients accumulate across calls: reset them with `x.grad = None`. The work is
+        `engine.backward`'s: it walks the graph behind self as a `Tape`.
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward: this tensor does not require grad: none of the tensors it was "
-                "computed from has requires_grad=True, or it was computed inside ag.no_grad()"
-            )
-        seed = self._seed_gradient(grad, caller="backward")
-        tape = engine.Tape(self)
-        leaves = tape.leaves()
-        seed_data = seed.data.copy() if self.op is None else seed.data  # a leaf keeps its own .grad
-        grads = tape.backward([t.data for t in tape.tensors], seed_data, set(leaves))
-        accumulate_grads([tape.tensors[i] for i in leaves], [grads[i] for i in leaves])
-
-    def _seed_gradient(self, grad: TensorLike | None, caller: str) -> Tensor:
-        """Check and convert the gradient that starts a backward pass from this tensor."""
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"{caller}: the output has shape {self.shape}; without a gradient argument "
-                    "it must have a single element: reduce it (e.g. .sum()) or pass a gradient "
-                    f"of shape {self.shape}"
-                )
-            return Tensor._wrap(np.ones_like(self.data))
-        seed = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=self.data.dtype)
-        if seed.shape != self.shape:
-            raise ValueError(
-                f"{caller}: gradient has shape {seed.shape} but the output has shape {self.shape}"
-            )
-        return seed
+        engine.backward(self, grad)
 
 
-def _note_value_read(how: str) -> None:
-    """While ag.trace records, a value read into Python may steer what the function does."""
-    if engine._trace_reads is not None:
-        engine._trace_reads.append(how)
-
-
-def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:
-    """Add each gradient into its leaf's `.grad` (in the leaf's dtype), keeping every `.grad`
-    its own array: two leaves (or a leaf and the caller) never share memory."""
-    handed_out: set[int] = set()
-    for leaf, g in zip(leaves, grads):
-        if g is None:
-            continue
-        if leaf.grad is not None:
-            leaf.grad = np.asarray(leaf.grad + g.astype(leaf.data.dtype, copy=False))
-        elif type(g) is np.ndarray and g.base is None and id(g) not in handed_out:
-            leaf.grad = g.astype(leaf.data.dtype, copy=False)
-        else:  # a view, a numpy scalar or an array another leaf holds
-            leaf.grad = np.array(g, dtype=leaf.data.dtype)
-        handed_out.add(id(leaf.grad))
+def note_value_read(how: str) -> None:
+    """The Tensor's one hook for `ag.trace`: while it records, a value read into Python (`how`,
+    e.g. "float()") may steer what the function does, so the recording cannot be replayed."""
+    recorder = engine.recorder
+    if recorder is not None:
+        recorder.note_value_read(how)
 
 
 def refuse_tensors_in_list(value: Any, caller: str) -> None:

@@ -37,7 +37,12 @@ def tiny_graph() -> dict:
         z.backward()
         return z
 
-    step = ag.trace(lambda: (x * y + x).sum())
+    def forward_backward():
+        z = (x * y + x).sum()
+        z.backward()
+        return z
+
+    step = ag.trace(forward_backward)
 
     def traced():
         x.grad = y.grad = None
@@ -81,7 +86,12 @@ def training_step(batch: int = 32, lr: float = 0.01) -> dict:
         sgd()
         return loss
 
-    step = ag.trace(loss_of)
+    def forward_backward(x, labels):
+        loss = loss_of(x, labels)
+        loss.backward()
+        return loss
+
+    step = ag.trace(forward_backward)
 
     def traced():
         (loss,) = step(X, labels)  # the labels are an input: they change with the batch

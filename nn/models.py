@@ -1,8 +1,11 @@
 """Sequential: a stack of layers with Keras's compile / fit / evaluate / predict / summary.
 
-The model only orchestrates. `train_step` is the one place where forward, loss, backward
-and the optimizer step happen; data checks and batching are in `training.py`, the
-progress bar and history in `callbacks.py`, the table in `summary.py`, files in `saving.py`.
+The model only orchestrates. One training step reads top to bottom on one screen:
+`train_step` (zero the gradients, `forward_backward`, the optimizer's step, the logs) and
+`forward_backward` (the layers' forward pass with training=True, the loss, `backward()`);
+`fit` records `forward_backward` once with `ag.trace` and replays it. Data checks and
+batching are in `training.py`, the progress bar and history in `callbacks.py`, the table in
+`summary.py`, files in `saving.py`.
 """
 
 from __future__ import annotations
@@ -143,12 +146,15 @@ class Sequential:
             )
         return tensors[0]
 
-    def __call__(self, x: Any) -> ag.Tensor:
-        """The forward pass on a batch, recorded in the graph (unless inside `ag.no_grad()`)."""
+    def __call__(self, x: Any, training: bool | None = None) -> ag.Tensor:
+        """The forward pass on a batch, recorded in the graph (unless inside `ag.no_grad()`).
+
+        `training` goes to every layer, as in Keras: True in `fit` (Dropout drops units),
+        False in `predict` and `evaluate`, None leaves each layer's own default (False)."""
         if not self.built:
             self.build(np.shape(x))
         for layer in self.layers:
-            x = layer(x)
+            x = layer(x, training=training)
         return x
 
     # --- layers and weights ----------------------------------------------------------------
@@ -228,9 +234,10 @@ class Sequential:
     ) -> None:
         """Choose the optimizer, the loss and the metrics (names or instances).
 
-        As Keras compiles `train_step` into a graph, `fit` records the forward and backward
-        pass once (`ag.trace`) and replays it on every batch of the same shape;
-        `run_eagerly=True` builds the graph anew for every batch (the same numbers, slower).
+        As Keras compiles `train_step` into a graph, `fit` records `forward_backward` once
+        (`ag.trace`) and replays it on every batch of the same shape; `run_eagerly=True`
+        runs `forward_backward` itself for every batch (the same numbers, slower: a debugger
+        steps through the layers on every batch).
         """
         if loss is None:
             raise ValueError(f"compile: model '{self.name}' needs a loss, e.g. loss='mse'")
@@ -248,25 +255,40 @@ class Sequential:
             metrics_module.get(metric, self.loss, 0)  # fail now on an unknown name
 
     def train_step(self, x: ag.Tensor, y: ag.Tensor) -> dict[str, float]:
-        """One optimisation step on a batch; returns the batch's loss and metrics."""
+        """One optimisation step on a batch; returns the batch's loss and metrics.
+
+        `forward_backward` runs through `ag.trace`: recorded on the first batch of each shape,
+        replayed as numpy calls on later ones (with `compile(run_eagerly=True)`: run itself,
+        every time, the same numbers)."""
         params = self.trainable_weights
         self.optimizer.zero_grad(params)
-        if self._train_function is None:
-            self._train_function = ag.trace(
-                _weakly_bound(self._loss_and_predictions), replay=not self.run_eagerly
-            )
-        loss, y_pred = self._train_function(x.data, y.data)  # forward, loss, backward
+        if self._train_function is None:  # held weakly: the model holds the trace
+            forward_backward = _weakly_bound(self.forward_backward)
+            self._train_function = ag.trace(forward_backward, replay=not self.run_eagerly)
+        loss, y_pred = self._train_function(x.data, y.data)  # fills every parameter's .grad
         self.optimizer.step(params)
         return self._logs(loss, y.data, y_pred)
 
-    def _loss_and_predictions(self, x: ag.Tensor, y: ag.Tensor) -> tuple[ag.Tensor, ag.Tensor]:
-        y_pred = self(x)
-        return self.loss.compute(y, y_pred), y_pred
+    def forward_backward(self, x: ag.Tensor, y: ag.Tensor) -> tuple[ag.Tensor, ag.Tensor]:
+        """The forward pass in training mode, the loss, and backpropagation into every
+        weight's `.grad`: what `fit` records once and replays on every batch."""
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        loss.backward()
+        return loss, y_pred
+
+    def compute_loss(
+        self, x: Any = None, y: Any = None, y_pred: ag.Tensor | None = None
+    ) -> ag.Tensor:
+        """The compiled loss of predictions `y_pred` for targets `y`, a scalar Tensor (Keras's
+        `compute_loss`; `x` is accepted for its signature and not used)."""
+        return self.loss.compute(y, y_pred)
 
     def test_step(self, x: ag.Tensor, y: ag.Tensor) -> dict[str, float]:
         """The loss and metrics on a batch, without changing anything."""
-        y_pred = self(x)
-        return self._logs(self.loss.compute(y, y_pred).data, y.data, y_pred.data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        return self._logs(loss.data, y.data, y_pred.data)
 
     def _logs(self, loss: np.ndarray, y: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
         logs = {"loss": float(loss)}
@@ -386,7 +408,8 @@ class Sequential:
         self.build(x.shape)
         progbar = _progbar(len(x), batch_size, verbose)
         with ag.no_grad():
-            outputs = [self(xb).data for xb, _ in training.batches(x, None, batch_size)]
+            batches = training.batches(x, None, batch_size)
+            outputs = [self(xb, training=False).data for xb, _ in batches]
         if progbar is not None:
             progbar.update(progbar.target, {})
         return np.concatenate(outputs)

@@ -21,8 +21,10 @@ from .compare import (
     sign,
     stop_gradient,
 )
+from .dense import dense
 from .linalg import matmul
 from .loss import cross_entropy
+from .random import manual_seed, random_generator, random_uniform
 from .reduce import logsumexp, max, min, sum
 from .select import getitem, maximum, minimum, where
 from .shape import (

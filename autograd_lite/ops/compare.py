@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..op import Op, tensor_method
-from ..tensor import Tensor, TensorLike, _note_value_read
+from ..tensor import Tensor, TensorLike, note_value_read
 
 
 class Step(Op):
@@ -88,7 +88,7 @@ def _unrecorded(numpy_function: Callable[..., Any], name: str, doc: str) -> Call
     def function(x: TensorLike, **kwargs: Any) -> Any:
         if not isinstance(x, Tensor):
             return numpy_function(x, **kwargs)
-        _note_value_read(f"{name}()")  # its result is not recorded: a replay could not redo it
+        note_value_read(f"{name}()")  # its result is not recorded: a replay could not redo it
         return Tensor._wrap(np.asarray(numpy_function(x.data, **kwargs)))
 
     return _public(function, name, doc)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import engine
 from ..op import Op, tensor_method
-from ..tensor import Tensor, TensorLike, _note_value_read
+from ..tensor import Tensor, TensorLike, note_value_read
 
 
 class Reshape(Op):
@@ -185,7 +185,7 @@ def astype(x: TensorLike, dtype: Any) -> Tensor:
     if not isinstance(x, Tensor):
         return np.asarray(x).astype(dtype)  # numpy in, numpy out
     if dtype.kind != "f":
-        _note_value_read(f"astype({dtype})")  # not recorded: a replay could not redo it
+        note_value_read(f"astype({dtype})")  # not recorded: a replay could not redo it
         return Tensor._wrap(x.data.astype(dtype))
     return Cast.apply(x, dtype=dtype)
 

@@ -18,17 +18,7 @@ import autograd_lite as ag
 
 from .. import activations
 from ..utils import check_number
-from .base import Layer
-
-
-class ElementwiseLayer(Layer):
-    """A layer without weights whose output has its input's shape, which may be any shape
-    with a batch axis, (batch,) included."""
-
-    min_rank = 1
-
-    def check_input_shape(self, shape: Any) -> None:
-        """Nothing to check: no weights depend on the input's shape."""
+from .base import ElementwiseLayer
 
 
 class ReLU(ElementwiseLayer):

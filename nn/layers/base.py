@@ -2,12 +2,14 @@
 and `KerasTensor`, the symbolic tensor (a shape, no values) between the layers of a model.
 
 A subclass writes `build(input_shape)` (create weights with `add_weight`), `call(x)` (the
-forward pass, made of engine ops) and `compute_output_shape(input_shape)`.
+forward pass, made of engine ops; `call(x, training=False)` for a layer that behaves
+differently in training, such as Dropout) and `compute_output_shape(input_shape)`.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -118,6 +120,7 @@ class Layer:
     """
 
     min_rank = 2  # inputs are (batch, features, ...); weightless elementwise layers take 1
+    call_takes_training = False  # whether `call` has a `training` argument (set per class)
 
     def __init__(self, name: str | None = None, dtype: Any = "float32") -> None:
         # Keras's snake case: Dense -> dense, Conv1D -> conv1d, MaxPooling1D -> max_pooling1d
@@ -137,6 +140,7 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:  # as Keras wraps every build: a call of it is final
             cls.build = _built_once(cls.__dict__["build"])
+        cls.call_takes_training = "training" in inspect.signature(cls.call).parameters
 
     # --- to be written by subclasses -------------------------------------------------------
 
@@ -149,6 +153,8 @@ class Layer:
         """
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
+        """The forward pass on a batch; a layer that trains differently writes
+        `call(self, x, training=False)` and gets `training` from `layer(x, training=...)`."""
         raise NotImplementedError
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -195,9 +201,15 @@ class Layer:
                 f"{expected[-1]} features), but received input with shape {format_shape(shape)}"
             )
 
-    def __call__(self, x: Any) -> Any:
+    def __call__(self, x: Any, training: bool | None = None) -> Any:
         """`call(x)` on data (a Tensor comes back), or the output's KerasTensor for a
-        KerasTensor."""
+        KerasTensor. `training` (True in fit, False in predict and evaluate) is passed on to a
+        `call` that takes it, as in Keras; None keeps that call's default."""
+        if training is not None and not isinstance(training, (bool, np.bool_)):
+            raise TypeError(
+                f"Layer '{self.name}' ({type(self).__name__}): training must be True, False "
+                f"or None, got {training!r}"
+            )
         if isinstance(x, KerasTensor):
             return self._call_symbolic(x)
         if not isinstance(x, ag.Tensor):
@@ -207,7 +219,9 @@ class Layer:
         elif x.shape[-1:] != self.input_shape[-1:] or x.ndim != len(self.input_shape):
             self.check_input_shape(x.shape)
         with ag.name_scope(f"{self.name} ({type(self).__name__})"):
-            return self.call(x)
+            if training is None or not self.call_takes_training:
+                return self.call(x)
+            return self.call(x, training=bool(training))
 
     def _call_symbolic(self, x: KerasTensor) -> KerasTensor:
         """Build for `x`'s shape and return the output as a KerasTensor, computing nothing.
@@ -284,6 +298,16 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
+
+
+class ElementwiseLayer(Layer):
+    """A layer without weights whose output has its input's shape, which may be any shape
+    with a batch axis, (batch,) included (the activation layers, Dropout)."""
+
+    min_rank = 1
+
+    def check_input_shape(self, shape: Any) -> None:
+        """Nothing to check: no weights depend on the input's shape."""
 
 
 def float_dtype(dtype: Any, kind: str) -> np.dtype:

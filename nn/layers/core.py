@@ -43,6 +43,17 @@ class Input(KerasTensor):
         super().__init__((None,) + tuple(int(n) for n in shape), float_dtype(dtype, "Input"), name)
 
 
+# The activations `ag.dense` computes inside its one op, keyed by identity (any callable can be
+# an activation, hashable or not): a function of your own, or relu with options, takes the
+# general path of separate ops.
+FUSED_ACTIVATIONS: dict[int, str] = {
+    id(activations.linear): "linear",
+    id(activations.relu): "relu",
+    id(activations.sigmoid): "sigmoid",
+    id(activations.tanh): "tanh",
+}
+
+
 class KernelLayer(Layer):
     """What Dense and Conv1D share: output = activation(inputs · kernel + bias), the kernel's
     last axis being the outputs (units, filters)."""
@@ -91,6 +102,14 @@ class KernelLayer(Layer):
             else None
         )
 
+    def apply_kernel(self, x: ag.Tensor, kernel: ag.Tensor) -> ag.Tensor:
+        """activation(x @ kernel + bias): one `ag.dense` op for the activations it fuses, whose
+        rule is the textbook backward; else a matmul, an add and the activation's ops."""
+        fused = FUSED_ACTIVATIONS.get(id(self.activation))
+        if fused is None:
+            return self.add_bias_and_activate(x @ kernel)
+        return ag.dense(x, kernel, self.bias, activation=fused)
+
     def add_bias_and_activate(self, y: ag.Tensor) -> ag.Tensor:
         if self.bias is not None:
             y = y + self.bias
@@ -100,7 +119,10 @@ class KernelLayer(Layer):
 class Dense(KernelLayer):
     """A fully connected layer: output = activation(x @ kernel + bias).
 
-    kernel has shape (input features, units), bias (units,).
+    kernel has shape (input features, units), bias (units,). With a linear, relu, sigmoid or
+    tanh activation the layer is one `ag.dense` op, whose rule is the textbook backward
+    (dz = g * act'(z), dx = dz @ kernel.T, dkernel = x.T @ dz, dbias = dz summed over rows);
+    with any other activation it is a matmul, an add and the activation's ops.
 
     >>> import nn
     >>> layer = nn.Dense(2, activation="relu", kernel_initializer="ones")
@@ -129,7 +151,7 @@ class Dense(KernelLayer):
         self.add_kernel_and_bias((input_shape[-1], self.units))
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
-        return self.add_bias_and_activate(x @ self.kernel)
+        return self.apply_kernel(x, self.kernel)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape[:-1]) + (self.units,)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.ops.dense import ACTIVATIONS, dense
 
 rng = np.random.default_rng(0)
 
@@ -94,6 +95,30 @@ def unary(method, make=r):
         ("matrix", method, [make(3, 4)]),
         ("scalar", method, [make()]),
         ("reused", lambda x: method(x) * x + method(x), [make(5)]),
+    ]
+
+
+def dense_cases():
+    """Each fused activation with and without a bias, then batch axes, a single vector, a
+    constant x (as in a first layer) and two layers in a row (the second one's x is an op)."""
+
+    def fused(activation):
+        return lambda *xs: dense(*xs, activation=activation)
+
+    cases = []
+    for activation in ACTIVATIONS:
+        cases.append((f"{activation}, bias", fused(activation), [r(4, 3), r(3, 2), r(2)]))
+        cases.append((f"{activation}, no bias", fused(activation), [r(4, 3), r(3, 2)]))
+    constant_x = r(4, 3).detach()
+    return cases + [
+        ("batch axes", fused("relu"), [r(2, 4, 3), r(3, 2), r(2)]),
+        ("a vector x", fused("tanh"), [r(3), r(3, 2), r(2)]),
+        ("constant x", lambda k, b: dense(constant_x, k, b, "sigmoid"), [r(3, 2), r(2)]),
+        (
+            "two layers",
+            lambda x, k1, k2: dense(dense(x, k1, activation="relu"), k2, activation="tanh"),
+            [r(4, 3), r(3, 5), r(5, 2)],
+        ),
     ]
 
 
@@ -197,6 +222,10 @@ CASES = {
         ("logic and sign", lambda x: x * ((x > 0.5) | (x < -0.5)) + x * x.sign(), [gap(5)]),
     ],
     "StopGradient": [("softmax's shift", lambda x: ag.softmax(x * 3), [r(2, 4)])],
+    "RandomUniform": [  # a generator seeded anew on every call: the same draws each time
+        ("scale", lambda x: x * ag.random_uniform(x.shape, np.float64, np.random.default_rng(0)), [r(3, 4)]),
+        ("mask", lambda x: x * (ag.random_uniform((4,), np.float64, np.random.default_rng(1)) < 0.5), [r(3, 4)]),
+    ],
     "MatMul": [
         ("matrix", lambda a, b: a @ b, [r(3, 4), r(4, 2)]),
         ("batch and broadcast", lambda a, b: a @ b, [r(2, 3, 4), r(4, 5)]),
@@ -208,6 +237,7 @@ CASES = {
         ("constant right", lambda a: a @ C_MATRIX, [r(3, 4)]),
         ("numpy left", lambda b: C_ARRAY @ b, [r(4, 2)]),
     ],
+    "Dense": dense_cases(),
 }
 
 # Derived functions (no rule of their own) get the same treatment, through their parts.

@@ -1,5 +1,7 @@
 """ag.trace: a replayed step gives exactly what running the function eagerly gives."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -20,17 +22,34 @@ def network(params, x, y):
     return ag.cross_entropy(z, y), z
 
 
-def eager_step(params, x, y):
-    loss, z = network(params, ag.Tensor(x), y)
+def forward_backward(params, x, y):
+    """The eager step a trace records: it calls backward() itself."""
+    loss, z = network(params, x, y)
     loss.backward()
+    return loss, z
+
+
+def eager_step(params, x, y):
+    loss, z = forward_backward(params, ag.Tensor(x), y)
     return loss.data, z.data
+
+
+def with_backward(fn):
+    """fn, followed by backward() from its (first) output, as a traced function does it."""
+
+    def step(*args):
+        out = fn(*args)
+        out.backward()
+        return out
+
+    return step
 
 
 def test_replay_matches_eager_on_new_data_and_moving_parameters():
     traced_params, eager_params = make_params(), make_params()
     for p, q in zip(eager_params, traced_params):
         q.data[...] = p.data
-    step = ag.trace(lambda x, y: network(traced_params, x, y))
+    step = ag.trace(lambda x, y: forward_backward(traced_params, x, y))
     for _ in range(4):
         x, y = rng.standard_normal((4, 6)), rng.integers(0, 3, 4)
         loss, z = step(x, y)
@@ -47,7 +66,7 @@ def test_replay_matches_eager_on_new_data_and_moving_parameters():
 
 def test_each_input_signature_gets_its_own_recording():
     params = make_params()
-    step = ag.trace(lambda x, y: network(params, x, y))
+    step = ag.trace(lambda x, y: forward_backward(params, x, y))
     for batch in (4, 4, 2, 2, 4):
         step(rng.standard_normal((batch, 6)), rng.integers(0, 3, batch))
     assert len(step.replays) == 2
@@ -55,7 +74,7 @@ def test_each_input_signature_gets_its_own_recording():
 
 def test_gradients_accumulate_like_backward():
     w = ag.Tensor(np.array([1.0, -1.0]), requires_grad=True)
-    step = ag.trace(lambda x: (x * w).sum())
+    step = ag.trace(with_backward(lambda x: (x * w).sum()))
     for _ in range(3):
         step(np.array([2.0, 3.0]))
     np.testing.assert_array_equal(w.grad, [6.0, 9.0])
@@ -65,13 +84,16 @@ def test_gradients_accumulate_like_backward():
     "fn, reason",
     [
         (lambda x: (x * x.detach()).sum(), "an array of shape (3,) that is not an input"),
-        (lambda x: ag.where(ag.isfinite(x.sum()), x, 0.0).sum(), "read a tensor's value into Python (isfinite())"),
+        (
+            lambda x: ag.where(ag.isfinite(x.sum()), x, 0.0).sum(),
+            "read a tensor's value into Python (isfinite())",
+        ),
         (lambda x: x[np.argsort(x.data)].sum(), "GetItem holds an array (index)"),
     ],
 )
 def test_data_dependent_functions_run_eagerly_and_say_why(fn, reason):
     w = ag.Tensor(np.ones(3), requires_grad=True)
-    step = ag.trace(lambda x: fn(x * w))
+    step = ag.trace(with_backward(lambda x: fn(x * w)))
     for x in (np.array([1.0, -2.0, 3.0]), np.array([-1.0, 2.0, -3.0])):
         (value,) = step(x)
         np.testing.assert_allclose(value, fn(ag.Tensor(x)).data)
@@ -81,7 +103,7 @@ def test_data_dependent_functions_run_eagerly_and_say_why(fn, reason):
 
 def test_replay_false_always_runs_eagerly():
     w = ag.Tensor(np.ones(2), requires_grad=True)
-    step = ag.trace(lambda x: (x * w).sum(), replay=False)
+    step = ag.trace(with_backward(lambda x: (x * w).sum()), replay=False)
     step(np.ones(2))
     step(np.ones(2))
     assert not step.replays and not step.eager_reasons
@@ -90,7 +112,7 @@ def test_replay_false_always_runs_eagerly():
 
 def test_comparisons_are_recomputed_by_a_replay():
     w = ag.Tensor(np.ones(3), requires_grad=True)
-    step = ag.trace(lambda x: ag.leaky_relu(x * w).sum() + ag.softmax(x * w)[0])
+    step = ag.trace(with_backward(lambda x: ag.leaky_relu(x * w).sum() + ag.softmax(x * w)[0]))
     for x in (np.array([1.0, -2.0, 3.0]), np.array([-1.0, 2.0, -3.0])):
         w.grad = None
         (value,) = step(x)
@@ -109,7 +131,7 @@ def test_reading_a_value_into_python_makes_the_function_run_eagerly():
         h = x * w
         return ((h - float(h.mean())) ** 2).sum()
 
-    step = ag.trace(centred)
+    step = ag.trace(with_backward(centred))
     for x in (np.array([1.0, 2.0, 3.0]), np.array([10.0, 0.0, 5.0]), np.array([1.0, 1.0, 7.0])):
         (value,) = step(x)
         np.testing.assert_allclose(value, ((x - x.mean()) ** 2).sum())
@@ -119,7 +141,7 @@ def test_reading_a_value_into_python_makes_the_function_run_eagerly():
 
 def test_a_replay_that_disagrees_with_the_function_is_dropped():
     w = ag.Tensor(np.ones(3), requires_grad=True)
-    step = ag.trace(lambda x: (x * w / np.abs(x.data).max()).sum())  # .data is invisible to checks
+    step = ag.trace(with_backward(lambda x: (x * w / np.abs(x.data).max()).sum()))  # .data: unseen
     for x in (np.array([1.0, 2.0, 4.0]), np.array([1.0, 2.0, 8.0]), np.array([3.0, 0.0, 1.0])):
         (value,) = step(x)
         np.testing.assert_allclose(value, x.sum() / np.abs(x).max())
@@ -130,7 +152,7 @@ def test_a_replay_that_disagrees_with_the_function_is_dropped():
 def test_freezing_a_parameter_after_recording_is_respected():
     w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
     b = ag.Tensor(np.array(0.5), requires_grad=True)
-    step = ag.trace(lambda x: (x * w).sum() + b)
+    step = ag.trace(with_backward(lambda x: (x * w).sum() + b))
     for _ in range(3):
         step(np.ones(2))
     w.grad = b.grad = None
@@ -141,7 +163,7 @@ def test_freezing_a_parameter_after_recording_is_respected():
 
 def test_a_trace_inside_a_traced_function_keeps_the_outer_value_reads():
     w = ag.Tensor(np.array([1.0, -1.0]), requires_grad=True)
-    inner = ag.trace(lambda x: (x * w).sum())
+    inner = ag.trace(with_backward(lambda x: (x * w).sum()))
 
     def outer(x):
         h = (x * w).sum()
@@ -149,7 +171,7 @@ def test_a_trace_inside_a_traced_function_keeps_the_outer_value_reads():
         inner(x.data)
         return loss
 
-    step = ag.trace(outer)
+    step = ag.trace(with_backward(outer))
     for x in (np.array([2.0, 1.0]), np.array([3.0, 1.0]), np.array([-1.0, -3.0])):
         (value,) = step(x)
         expected = (x * w.data).sum() * (1 if x.sum() > 0 else 3)
@@ -160,9 +182,191 @@ def test_a_trace_inside_a_traced_function_keeps_the_outer_value_reads():
 def test_editing_a_gradient_in_place_does_not_change_later_replays():
     w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
     b = ag.Tensor(np.array(0.0), requires_grad=True)  # Add passes the seed itself to b
-    step = ag.trace(lambda x: (x * w).sum() + b)
+    step = ag.trace(with_backward(lambda x: (x * w).sum() + b))
     for _ in range(4):
         w.grad = b.grad = None
         step(np.array([3.0, 4.0]))
         b.grad *= 0.5  # e.g. clipping in a hand-written loop
         np.testing.assert_array_equal(w.grad, [3.0, 4.0])
+
+
+# --- what the trace learns from the function: the backward root, random draws -------------
+
+
+def test_the_replay_backpropagates_from_the_tensor_backward_was_called_on():
+    w = ag.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+
+    def predictions_then_loss(x):  # the loss is the second output, and not the last op
+        z = x * w
+        loss = (z * z).sum()
+        loss.backward()
+        return z, loss, z.sum()
+
+    step = ag.trace(predictions_then_loss)
+    for x in ([1.0, 2.0], [3.0, -1.0], [0.5, 0.5]):
+        w.grad = None
+        z, loss, total = step(np.array(x))
+        x = np.array(x)
+        np.testing.assert_allclose(w.grad, 2 * x * x * w.data)  # d/dw sum((x w)^2)
+        np.testing.assert_allclose(z, x * w.data)
+        np.testing.assert_allclose(loss, ((x * w.data) ** 2).sum())
+        np.testing.assert_allclose(total, (x * w.data).sum())  # computed after backward()
+    assert next(iter(step.replays.values())).checked and not step.eager_reasons
+
+
+def test_a_function_that_never_calls_backward_is_traced_forward_only():
+    w = ag.Tensor(np.array([2.0, 3.0]), requires_grad=True)
+    step = ag.trace(lambda x: ag.tanh(x * w).sum())
+    for x in ([1.0, 2.0], [0.1, -0.2], [-1.0, 0.0]):
+        (value,) = step(np.array(x))
+        np.testing.assert_allclose(value, np.tanh(np.array(x) * [2.0, 3.0]).sum())
+    assert w.grad is None
+    assert next(iter(step.replays.values())).checked and not step.eager_reasons
+
+
+@pytest.mark.parametrize(
+    "fn, reason",
+    [
+        (lambda x: [x.sum().backward(), x.sum().backward()] and x, "called backward() 2 times"),
+        (lambda x: x.backward(np.ones(2)) or x, "backward() was given a gradient"),
+        (lambda x: x * ag.rand(2), "ag.random_uniform"),
+    ],
+)
+def test_what_a_replay_cannot_redo_runs_eagerly_and_says_why(fn, reason):
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    step = ag.trace(lambda x: fn(x * w))
+    for _ in range(3):
+        step(np.ones(2))
+    assert not step.replays and reason in next(iter(step.eager_reasons.values()))
+
+
+@pytest.mark.parametrize(
+    "changed, reason",
+    [
+        ("reads", "read a tensor's value into Python (float())"),
+        ("no backward", "called backward() 0 times, and 1 times when recorded"),
+    ],
+)
+def test_a_function_that_changes_after_recording_is_caught_by_the_second_call(changed, reason):
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    calls = []
+
+    def step(x):
+        calls.append(x)
+        loss = (x * w).sum()
+        if len(calls) == 1 or changed == "reads":
+            loss.backward()
+        if len(calls) > 1 and changed == "reads":
+            float(loss)
+        return loss
+
+    traced = ag.trace(step)
+    for _ in range(3):
+        (value,) = traced(np.array([1.0, 1.0]))
+        assert value == 3.0
+    assert len(calls) == 3 and not traced.replays  # the third call ran the function too
+    assert next(iter(traced.eager_reasons.values())) == f"the function {reason}"
+
+
+def noisy(w):
+    """A step with two random draws, the second one the second input of its op: a plain
+    topological order of the graph would draw it first."""
+
+    def step(x):
+        h = (x * w) * ag.random_uniform(x.shape, dtype=np.float64)
+        loss = (h * ag.random_uniform((), dtype=np.float64)).sum()
+        loss.backward()
+        return loss, h
+
+    return step
+
+
+def test_random_draws_are_fresh_on_every_replay_and_equal_the_eager_ones_for_the_same_seed():
+    w = ag.Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    x = np.array([1.0, -1.0, 2.0])
+    runs = {}
+    for replay in (True, False):
+        ag.manual_seed(5)
+        step = ag.trace(noisy(w), replay=replay)
+        runs[replay] = []
+        for _ in range(4):
+            w.grad = None
+            loss, h = step(x)
+            runs[replay].append((loss, h, w.grad))
+        runs[replay].append(ag.rand(1).data)  # both leave the generator at the same place
+        assert step.replays if replay else not step.replays
+        assert not step.eager_reasons
+    ag.manual_seed(5)
+    u1, u2 = ag.rand(3, dtype=np.float64).data, ag.rand(dtype=np.float64).data
+    np.testing.assert_allclose(runs[True][0][1], x * w.data * u1)  # the draws of ag.rand
+    np.testing.assert_allclose(runs[True][0][2], x * u1 * u2)
+    for traced, eager in zip(runs[True], runs[False]):
+        for a, b in zip(traced, eager):
+            np.testing.assert_array_equal(a, b)  # the same arithmetic on the same draws
+    masks = [h for _, h, _ in runs[True][:4]]
+    assert all(not np.allclose(a, b) for a, b in itertools.pairwise(masks))  # fresh every call
+
+
+def test_a_random_draw_that_leads_nowhere_makes_the_replay_disagree():
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+
+    def step(x):
+        ag.random_uniform((3,))  # drawn by the function, but never by a replay of the loss
+        loss = (x * w).sum()
+        loss.backward()
+        return loss
+
+    ag.manual_seed(1)
+    traced = ag.trace(step)
+    for _ in range(3):
+        traced(np.ones(2))
+    after = ag.rand(1).data
+    ag.manual_seed(1)
+    for _ in range(3):
+        ag.rand(3)
+    np.testing.assert_array_equal(ag.rand(1).data, after)  # the function's draws, no more
+    assert "drew other random numbers" in next(iter(traced.eager_reasons.values()))
+
+
+def test_a_seeded_generator_of_the_function_is_replayed_too():
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    generator = np.random.default_rng(3)
+
+    def step(x):
+        loss = (x * w * ag.random_uniform((2,), np.float64, generator)).sum()
+        loss.backward()
+        return loss
+
+    traced = ag.trace(step)
+    losses = [traced(np.ones(2))[0] for _ in range(4)]
+    expected = np.random.default_rng(3).random((4, 2)) @ w.data
+    np.testing.assert_allclose(losses, expected)
+    assert next(iter(traced.replays.values())).checked
+
+
+# --- the recorder --------------------------------------------------------------------------
+
+
+def test_the_recorder_is_gone_after_a_call_even_when_the_function_raises():
+    from autograd_lite import engine
+
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    seen = []
+
+    def step(x):
+        seen.append(engine.recorder)
+        loss = (x * w).sum()
+        float(loss)
+        loss.backward()
+        if x.shape == (3,):
+            raise ValueError("no")
+        return loss
+
+    traced = ag.trace(step)
+    traced(np.ones(2))
+    with pytest.raises(ValueError, match="no"):
+        traced(np.ones(3))
+    assert engine.recorder is None
+    assert len(seen) == 2 and all(r is not None for r in seen)
+    for recorder in seen:  # emptied: it keeps no tensor alive
+        assert recorder.ops == [] and recorder.backward_calls == [] and recorder.values_read == []

@@ -61,7 +61,7 @@ def test_graph_course_network_writes_every_picture(tmp_path):
     texts = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")}
     assert {"L1 (Dense)", "SoftmaxCrossEntropy", "loss"} <= texts
     page = (tmp_path / "backprop.html").read_text()
-    assert page.count('<figure class="frame"') == 15
+    assert page.count('<figure class="frame"') == 10  # 6 parameters, 3 layer outputs, the loss
 
 
 def test_conv_ekg(capsys):
