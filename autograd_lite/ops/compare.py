@@ -1,8 +1,8 @@
 """Comparisons, logic, sign, argmax and stop_gradient: results that carry no gradient.
 
 A step function's derivative is zero wherever it exists, so these pass no gradient back and
-their results never require grad. Comparisons, logic and sign are still recorded (as `Step`
-ops) when an input requires grad: a replay (`ag.trace`) recomputes them from the new data,
+their results never require grad. Comparisons, logic and sign are still recorded (as
+`PiecewiseConstant` ops) when an input requires grad: a replay (`ag.trace`) recomputes them from the new data,
 and graph pictures show them. argmax, argmin and isfinite are plain numpy, outside the graph.
 """
 
@@ -17,8 +17,9 @@ from ..op import Op, tensor_method
 from ..tensor import Tensor, TensorLike, note_value_read
 
 
-class Step(Op):
-    """An elementwise step function (a comparison, logic, sign), recorded without a gradient."""
+class PiecewiseConstant(Op):
+    """An elementwise function that is constant between jumps (a comparison, logic, sign),
+    recorded without a gradient."""
 
     differentiable = False
 
@@ -59,7 +60,7 @@ def _public(function: Callable[..., Any], name: str, doc: str) -> Callable[..., 
 
 
 def _step(ufunc: np.ufunc, name: str, doc: str) -> Callable[..., Tensor]:
-    return _public(lambda *args: Step.apply(*args, function=ufunc), name, doc)
+    return _public(lambda *args: PiecewiseConstant.apply(*args, function=ufunc), name, doc)
 
 
 less = _step(np.less, "less", "a < b elementwise (bool, no gradient).")

@@ -102,12 +102,12 @@ class Pad(Op):
 
 
 class SlidingWindows(Op):
-    def __init__(self, size: int, step: int, axis: int) -> None:
-        self.size, self.step, self.axis = size, step, axis
+    def __init__(self, size: int, stride: int, axis: int) -> None:
+        self.size, self.stride, self.axis = size, stride, axis
 
     def forward(self, x):
         windows = np.lib.stride_tricks.sliding_window_view(x, self.size, axis=self.axis)
-        return windows[(slice(None),) * self.axis + (slice(None, None, self.step),)]
+        return windows[(slice(None),) * self.axis + (slice(None, None, self.stride),)]
 
     def describe_failure(self, xs, error):
         return (
@@ -118,27 +118,27 @@ class SlidingWindows(Op):
     def backward(self, g, out, x):
         """dx = each window's gradient added back where the window came from (overlaps add up)"""
         length = x.shape[self.axis]
-        return (OverlapAdd.apply(g, size=self.size, step=self.step, axis=self.axis, length=length),)
+        return (OverlapAdd.apply(g, size=self.size, stride=self.stride, axis=self.axis, length=length),)
 
 
 class OverlapAdd(Op):
     """Windows (the last axis) added back into a sequence of `length` along `axis`: the
     adjoint of SlidingWindows."""
 
-    def __init__(self, size: int, step: int, axis: int, length: int) -> None:
-        self.size, self.step, self.axis, self.length = size, step, axis, length
+    def __init__(self, size: int, stride: int, axis: int, length: int) -> None:
+        self.size, self.stride, self.axis, self.length = size, stride, axis, length
 
     def forward(self, windows):
         by_window = np.moveaxis(windows, self.axis, -2)  # (..., windows, size)
         count = by_window.shape[-2]
         result = np.zeros(by_window.shape[:-2] + (self.length,), dtype=windows.dtype)
-        for k in range(self.size):  # element k of window i lands at i * step + k
-            result[..., k : k + self.step * (count - 1) + 1 : self.step] += by_window[..., k]
+        for k in range(self.size):  # element k of window i lands at i * stride + k
+            result[..., k : k + self.stride * (count - 1) + 1 : self.stride] += by_window[..., k]
         return np.moveaxis(result, -1, self.axis)
 
     def backward(self, g, out, windows):
         """dwindows = sliding_windows(g)"""
-        return (SlidingWindows.apply(g, size=self.size, step=self.step, axis=self.axis),)
+        return (SlidingWindows.apply(g, size=self.size, stride=self.stride, axis=self.axis),)
 
 
 class Cast(Op):
@@ -204,22 +204,22 @@ def pad(x: TensorLike, widths: Sequence[tuple[int, int]]) -> Tensor:
 
 
 @tensor_method
-def sliding_windows(x: TensorLike, size: int, step: int = 1, axis: int = -1) -> Tensor:
-    """Every `step`-th window of `size` consecutive elements along `axis`, the window as a new
+def sliding_windows(x: TensorLike, size: int, stride: int = 1, axis: int = -1) -> Tensor:
+    """Every `stride`-th window of `size` consecutive elements along `axis`, the window as a new
     last axis: numpy's sliding_window_view, strided. What a 1-D convolution multiplies.
 
     >>> import autograd_lite as ag
-    >>> ag.sliding_windows(ag.arange(6), size=3, step=2)
+    >>> ag.sliding_windows(ag.arange(6), size=3, stride=2)
     Tensor([[0, 1, 2],
             [2, 3, 4]])
     """
     ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
-    for setting, value in (("size", size), ("step", step)):
+    for setting, value in (("size", size), ("stride", stride)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"sliding_windows: {setting} must be a positive integer, got {value!r}")
     if not -ndim <= axis < ndim:
         raise ValueError(f"sliding_windows: axis {axis} is out of range for {ndim} dimensions")
-    return SlidingWindows.apply(x, size=int(size), step=int(step), axis=axis % ndim)
+    return SlidingWindows.apply(x, size=int(size), stride=int(stride), axis=axis % ndim)
 
 
 def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..engine import grad, topological_order
 from ..op import Op
-from ..ops.compare import Step
+from ..ops.compare import PiecewiseConstant
 from ..tensor import Tensor
 
 PARAMETER = "parameter"  # a leaf that requires grad: what training changes
@@ -30,7 +30,7 @@ ROOT = "root"  # the tensor the picture was asked for (usually the loss)
 
 PREVIEW_ELEMENTS = 6  # arrays up to this size show their elements, larger ones min/mean/max
 
-# the comparisons and logic a Step op records, written as the operators they are
+# the comparisons and logic a PiecewiseConstant op records, written as the operators they are
 STEP_OPERATORS = {
     "less": "<",
     "less_equal": "<=",
@@ -63,7 +63,8 @@ class TensorNode:
 @dataclass(frozen=True)
 class OpNode:
     """One node per op: its name, its settings (`axis=-1`) and, if asked, its rule.
-    `differentiable` is False for an op that passes no gradient back (Step, StopGradient)."""
+    `differentiable` is False for an op that passes no gradient back (PiecewiseConstant,
+    StopGradient)."""
 
     id: str
     name: str
@@ -419,9 +420,10 @@ def _cluster_of(t: Tensor, layer_scopes: dict[str, str], used_in: set[str | None
 
 
 def op_name(op: Op) -> str:
-    """The op's name in a picture: its class name, but a Step is named for the numpy function
+    """The op's name in a picture: its class name, but a PiecewiseConstant is named for the numpy
+    function
     it applies (`Greater`, `LogicalNot`, `Sign`), since that is what the code wrote."""
-    if isinstance(op, Step):
+    if isinstance(op, PiecewiseConstant):
         return op.function.__name__.title().replace("_", "")
     return type(op).__name__
 
@@ -429,7 +431,7 @@ def op_name(op: Op) -> str:
 def _settings(op: Op) -> str:
     """An op's settings, short: `axis=-1, keepdims=False`; a comparison as its operator on the
     argument names the edges show (`x0 > x1`)."""
-    if isinstance(op, Step):
+    if isinstance(op, PiecewiseConstant):
         operator = STEP_OPERATORS.get(op.function.__name__)
         return f"x0 {operator} x1" if operator else ""
     return ", ".join(f"{key}={_short(value)}" for key, value in op.settings().items())

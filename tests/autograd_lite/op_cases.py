@@ -204,9 +204,9 @@ CASES = {
         ("both sides", lambda x: x.pad([(1, 2), (0, 1)]) * C_PAD, [r(2, 3)]),
     ],
     "SlidingWindows": [
-        ("step 1", lambda x: ag.sliding_windows(x, 3) * C_WIN, [r(2, 5)]),
-        ("overlapping, strided, middle axis", lambda x: ag.sliding_windows(x, 3, step=2, axis=1), [r(2, 7, 2)]),
-        ("gaps between windows", lambda x: ag.sliding_windows(x, 2, step=3, axis=0), [r(8, 2)]),
+        ("stride 1", lambda x: ag.sliding_windows(x, 3) * C_WIN, [r(2, 5)]),
+        ("overlapping, strided, middle axis", lambda x: ag.sliding_windows(x, 3, stride=2, axis=1), [r(2, 7, 2)]),
+        ("gaps between windows", lambda x: ag.sliding_windows(x, 2, stride=3, axis=0), [r(8, 2)]),
     ],
     "OverlapAdd": [
         ("through sliding_windows' rule", lambda x: ag.grad((ag.sliding_windows(x, 3, 2) ** 2).sum(), x, create_graph=True)[0], [r(7)]),
@@ -217,7 +217,7 @@ CASES = {
         ("mean", lambda z: ag.cross_entropy(z, np.array([1, 1])), [r(2, 5)]),
         ("large logits", lambda z: ag.cross_entropy(z * 100, [0, 1], reduction="sum"), [r(2, 3)]),
     ],
-    "Step": [
+    "PiecewiseConstant": [
         ("comparison inside where", lambda x: ag.where(x > 0, x, x * 0.1), [gap(3, 4)]),
         ("logic and sign", lambda x: x * ((x > 0.5) | (x < -0.5)) + x * x.sign(), [gap(5)]),
     ],

@@ -768,13 +768,13 @@ SHAPE_OPS = [  # (name, engine, numpy reference, input shape)
     ),
     (
         "sliding_windows",
-        lambda t: t.sliding_windows(2, step=2, axis=0),
+        lambda t: t.sliding_windows(2, stride=2, axis=0),
         lambda a: np.lib.stride_tricks.sliding_window_view(a, 2, axis=0)[::2],
         (5, 3),
     ),
     (
         "sliding_windows",
-        lambda t: t.sliding_windows(3, step=3),
+        lambda t: t.sliding_windows(3, stride=3),
         lambda a: np.lib.stride_tricks.sliding_window_view(a, 3, axis=-1)[:, ::3],
         (2, 7),
     ),
@@ -786,7 +786,7 @@ SHAPE_OPS = [  # (name, engine, numpy reference, input shape)
     ),
     (
         "sliding_windows",
-        lambda t: t.sliding_windows(2, step=0),
+        lambda t: t.sliding_windows(2, stride=0),
         lambda a: np.lib.stride_tricks.sliding_window_view(a, 2, axis=-1)[..., ::0, :],
         (2, 5),
     ),

@@ -106,7 +106,7 @@ def test_gradcheck_names_a_non_tensor_result():
 
 def test_sliding_windows_and_pad_match_numpy():
     a = np.arange(24.0).reshape(2, 6, 2)
-    windows = ag.sliding_windows(ag.Tensor(a), 3, step=2, axis=1)
+    windows = ag.sliding_windows(ag.Tensor(a), 3, stride=2, axis=1)
     expected = np.lib.stride_tricks.sliding_window_view(a, 3, axis=1)[:, ::2]
     np.testing.assert_array_equal(windows.data, expected)
     assert windows.shape == (2, 2, 2, 3)
@@ -117,5 +117,5 @@ def test_sliding_windows_and_pad_match_numpy():
 
 def test_overlapping_windows_add_their_gradients():
     x = ag.Tensor(np.zeros(5), requires_grad=True)
-    ag.sliding_windows(x, 3, step=1).sum().backward()
+    ag.sliding_windows(x, 3, stride=1).sum().backward()
     np.testing.assert_array_equal(x.grad, [1, 2, 3, 2, 1])  # how many windows hold each element
