@@ -8,6 +8,9 @@
     array([2., 4., 6.], dtype=float32)
 """
 
+# The Tensor first: its methods hand over to the ops, which import it (tensor.py, last lines).
+from .tensor import Tensor, TensorLike, from_numpy  # isort: skip
+
 from .creation import (
     arange,
     eye,
@@ -50,6 +53,8 @@ from .ops import (
     add,
     argmax,
     argmin,
+    bitwise_and,
+    bitwise_or,
     astype,
     broadcast_to,
     clip,
@@ -62,6 +67,7 @@ from .ops import (
     getitem,
     greater,
     greater_equal,
+    invert,
     isfinite,
     less,
     less_equal,
@@ -98,7 +104,6 @@ from .ops import (
     transpose,
     where,
 )
-from .tensor import Tensor, TensorLike, from_numpy
 from .trace import trace
 from .viz import (
     BackwardPlayer,

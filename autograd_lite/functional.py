@@ -13,13 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .op import tensor_method
 from .ops import concatenate, exp, log, sigmoid, stop_gradient, where
 from .ops.reduce import Axis, normalize_axes
 from .tensor import Tensor, TensorLike, refuse_tensors_in_list
 
 
-@tensor_method
 def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over `axis`: sum(x) / n (of integers and bools in float64, as numpy)."""
     x = _in_float(_operand(x, "mean"), np.float64)
@@ -27,7 +25,6 @@ def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return x.sum(axis=axis, keepdims=keepdims) / n
 
 
-@tensor_method
 def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over `axis`: sum((x - mean)^2) / (n - ddof); ddof=0 as in numpy and Keras.
 
@@ -39,14 +36,12 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0)
     return (centered * centered).sum(axis=axis, keepdims=keepdims) / builtins.max(n - ddof, 0)
 
 
-@tensor_method
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """log(softmax(x)) = (x - m) - log(sum(e^(x - m))) with m = max(x): finite for logits of +-1e4."""
     shifted = _shift_by_max(_in_float(_operand(x, "log_softmax")), axis)
     return shifted - log(exp(shifted).sum(axis=axis, keepdims=True))
 
 
-@tensor_method
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """e^x / sum(e^x) along `axis`, computed as e^(x - m) / sum(e^(x - m)) so it never overflows."""
     exps = exp(_shift_by_max(_in_float(_operand(x, "softmax")), axis))
@@ -69,27 +64,23 @@ def _in_float(x: Tensor | np.ndarray, dtype: type | None = None) -> Tensor | np.
     return x.astype(dtype or np.result_type(x.dtype, np.float16))
 
 
-@tensor_method
 def leaky_relu(x: TensorLike, negative_slope: float = 0.2) -> Tensor:
     """x where x > 0, else negative_slope * x (Keras's default slope 0.2; slope at 0)."""
     x = _operand(x, "leaky_relu")
     return where(x > 0, x, x * negative_slope)
 
 
-@tensor_method
 def silu(x: TensorLike) -> Tensor:
     """x * sigmoid(x), also called swish."""
     x = _operand(x, "silu")
     return x * sigmoid(x)
 
 
-@tensor_method
 def swish(x: TensorLike) -> Tensor:
     """Keras's name for silu: x * sigmoid(x)."""
     return silu(x)
 
 
-@tensor_method
 def flatten(x: TensorLike, start_axis: int = 0) -> Tensor:
     """Merge the axes from `start_axis` on into one (all of them by default)."""
     x = _operand(x, "flatten")
@@ -97,7 +88,6 @@ def flatten(x: TensorLike, start_axis: int = 0) -> Tensor:
     return x.reshape(x.shape[:start_axis] + (math.prod(x.shape[start_axis:]),))
 
 
-@tensor_method
 def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
     """Drop size-1 axes (all of them, or the ones named, which must have size 1)."""
     x = _operand(x, "squeeze")
@@ -110,7 +100,6 @@ def squeeze(x: TensorLike, axis: Axis = None) -> Tensor:
     return x.reshape(tuple(n for a, n in enumerate(x.shape) if a not in axes))
 
 
-@tensor_method
 def expand_dims(x: TensorLike, axis: int) -> Tensor:
     """Insert a size-1 axis at `axis`, as np.expand_dims."""
     x = _operand(x, "expand_dims")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -14,8 +13,6 @@ from .tensor import Tensor, TensorLike, refuse_tensors_in_list
 
 OPS: dict[str, type[Op]] = {}
 """Every primitive by name (`OPS["MatMul"]`); tests check each one has a gradcheck case."""
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class OpError(ValueError):
@@ -182,12 +179,6 @@ def as_tensor(value: TensorLike, like: np.dtype | None = None) -> Tensor:
     ):
         return Tensor._wrap(np.asarray(value, dtype=like))
     return Tensor(value)
-
-
-def tensor_method(function: F) -> F:
-    """Also make `function(x, ...)` available as the method `x.function(...)`; returns it as is."""
-    setattr(Tensor, function.__name__, function)
-    return function
 
 
 def _as_array(value: Any) -> Any:

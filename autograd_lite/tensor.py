@@ -10,6 +10,7 @@ import numpy as np
 from . import engine
 
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence]
+Axis = Union[int, tuple[int, ...], None]
 
 
 class Tensor:
@@ -211,6 +212,276 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         return f"Tensor({', '.join([body, *extras])})"
 
+    # --- operations ------------------------------------------------------------------------
+    # What a Tensor can do, listed where a reader and an editor see it. Each method is one
+    # line handing over to its op's `apply` (the operators, the hot path) or to the function
+    # of the same name in `ag` (ops/ and functional.py), where the work and the rule live.
+    # tests/autograd_lite/test_exports.py checks that methods and `ag` functions match.
+
+    def __add__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Add.apply(self, other)
+
+    def __radd__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Add.apply(other, self)
+
+    def __sub__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Sub.apply(self, other)
+
+    def __rsub__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Sub.apply(other, self)
+
+    def __mul__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Mul.apply(self, other)
+
+    def __rmul__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Mul.apply(other, self)
+
+    def __truediv__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Div.apply(self, other)
+
+    def __rtruediv__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Div.apply(other, self)
+
+    def __pow__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Pow.apply(self, other)
+
+    def __rpow__(self, other: TensorLike) -> Tensor:
+        return _ops.arithmetic.Pow.apply(other, self)
+
+    def __matmul__(self, other: TensorLike) -> Tensor:
+        return _ops.linalg.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: TensorLike) -> Tensor:
+        return _ops.linalg.MatMul.apply(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.arithmetic.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.getitem(self, index)
+
+    def __lt__(self, other: TensorLike) -> Tensor:
+        return _ops.less(self, other)
+
+    def __le__(self, other: TensorLike) -> Tensor:
+        return _ops.less_equal(self, other)
+
+    def __gt__(self, other: TensorLike) -> Tensor:
+        return _ops.greater(self, other)
+
+    def __ge__(self, other: TensorLike) -> Tensor:
+        return _ops.greater_equal(self, other)
+
+    def __eq__(self, other: TensorLike) -> Tensor:  # type: ignore[override]  (elementwise)
+        return _ops.equal(self, other)
+
+    def __ne__(self, other: TensorLike) -> Tensor:  # type: ignore[override]  (elementwise)
+        return _ops.not_equal(self, other)
+
+    def __and__(self, other: TensorLike) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other: TensorLike) -> Tensor:
+        return _ops.bitwise_and(other, self)
+
+    def __or__(self, other: TensorLike) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other: TensorLike) -> Tensor:
+        return _ops.bitwise_or(other, self)
+
+    def __invert__(self) -> Tensor:
+        return _ops.invert(self)
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed, as ndarray.T."""
+        return _ops.transpose(self)
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a batch of matrices transposed), as ndarray.mT."""
+        return _ops.transpose(self, (*range(self.ndim - 2), self.ndim - 1, self.ndim - 2))
+
+    # arithmetic (ops/arithmetic.py, ops/linalg.py, ops/select.py)
+    def add(self, other: TensorLike) -> Tensor:
+        return _ops.add(self, other)
+
+    def sub(self, other: TensorLike) -> Tensor:
+        return _ops.sub(self, other)
+
+    def mul(self, other: TensorLike) -> Tensor:
+        return _ops.mul(self, other)
+
+    def div(self, other: TensorLike) -> Tensor:
+        return _ops.div(self, other)
+
+    def pow(self, other: TensorLike) -> Tensor:
+        return _ops.pow(self, other)
+
+    def neg(self) -> Tensor:
+        return _ops.neg(self)
+
+    def matmul(self, other: TensorLike) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def maximum(self, other: TensorLike) -> Tensor:
+        return _ops.maximum(self, other)
+
+    def minimum(self, other: TensorLike) -> Tensor:
+        return _ops.minimum(self, other)
+
+    # elementwise functions (ops/unary.py, functional.py)
+    def exp(self) -> Tensor:
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        return _ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return _ops.abs(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return _ops.relu(self)
+
+    def softplus(self) -> Tensor:
+        return _ops.softplus(self)
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        return _ops.clip(self, lo, hi)
+
+    def leaky_relu(self, negative_slope: float = 0.2) -> Tensor:
+        return _functional.leaky_relu(self, negative_slope)
+
+    def silu(self) -> Tensor:
+        return _functional.silu(self)
+
+    def swish(self) -> Tensor:
+        return _functional.swish(self)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return _functional.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return _functional.log_softmax(self, axis)
+
+    # reductions (ops/reduce.py, functional.py)
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _ops.sum(self, axis, keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _ops.max(self, axis, keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _ops.min(self, axis, keepdims)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _ops.logsumexp(self, axis, keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return _functional.mean(self, axis, keepdims)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        return _functional.var(self, axis, keepdims, ddof)
+
+    # shapes (ops/shape.py, functional.py)
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        return _ops.reshape(self, *shape)
+
+    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
+        return _ops.transpose(self, *axes)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        return _ops.broadcast_to(self, shape)
+
+    def sum_to_shape(self, shape: Sequence[int]) -> Tensor:
+        return _ops.sum_to_shape(self, shape)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return _ops.astype(self, dtype)
+
+    def pad(self, widths: Sequence[tuple[int, int]]) -> Tensor:
+        return _ops.pad(self, widths)
+
+    def sliding_windows(self, size: int, stride: int = 1, axis: int = -1) -> Tensor:
+        return _ops.sliding_windows(self, size, stride, axis)
+
+    def flatten(self, start_axis: int = 0) -> Tensor:
+        return _functional.flatten(self, start_axis)
+
+    def squeeze(self, axis: Axis = None) -> Tensor:
+        return _functional.squeeze(self, axis)
+
+    def expand_dims(self, axis: int) -> Tensor:
+        return _functional.expand_dims(self, axis)
+
+    # comparisons, logic and indices: no gradient (ops/compare.py)
+    def less(self, other: TensorLike) -> Tensor:
+        return _ops.less(self, other)
+
+    def less_equal(self, other: TensorLike) -> Tensor:
+        return _ops.less_equal(self, other)
+
+    def greater(self, other: TensorLike) -> Tensor:
+        return _ops.greater(self, other)
+
+    def greater_equal(self, other: TensorLike) -> Tensor:
+        return _ops.greater_equal(self, other)
+
+    def equal(self, other: TensorLike) -> Tensor:
+        return _ops.equal(self, other)
+
+    def not_equal(self, other: TensorLike) -> Tensor:
+        return _ops.not_equal(self, other)
+
+    def logical_and(self, other: TensorLike) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other: TensorLike) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def logical_not(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    def bitwise_and(self, other: TensorLike) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: TensorLike) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def invert(self) -> Tensor:
+        return _ops.invert(self)
+
+    def sign(self) -> Tensor:
+        return _ops.sign(self)
+
+    def isfinite(self) -> Tensor:
+        return _ops.isfinite(self)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _ops.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _ops.argmin(self, axis=axis, keepdims=keepdims)
+
+    def stop_gradient(self) -> Tensor:
+        return _ops.stop_gradient(self)
+
     # --- backpropagation -------------------------------------------------------------------
 
     def backward(self, grad: TensorLike | None = None) -> None:
@@ -278,3 +549,9 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"from_numpy: array must be numeric, got dtype {array.dtype}")
     return Tensor._wrap(array)
+
+
+# The ops and functions the methods hand over to import this module (for Tensor), so they are
+# imported here, once Tensor exists; the package imports this module before any op.
+from . import functional as _functional  # noqa: E402
+from . import ops as _ops  # noqa: E402

@@ -8,9 +8,12 @@ from .arithmetic import add, div, mul, neg, pow, sub
 from .compare import (
     argmax,
     argmin,
+    bitwise_and,
+    bitwise_or,
     equal,
     greater,
     greater_equal,
+    invert,
     isfinite,
     less,
     less_equal,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..op import BinaryOp, Op, tensor_method
+from ..op import BinaryOp, Op
 from ..tensor import Tensor, TensorLike
 from .select import where
 from .unary import log
@@ -78,52 +78,34 @@ class Neg(Op):
         return (-g,)
 
 
-@tensor_method
 def add(a: TensorLike, b: TensorLike) -> Tensor:
     """a + b, elementwise with numpy broadcasting."""
     return Add.apply(a, b)
 
 
-@tensor_method
 def sub(a: TensorLike, b: TensorLike) -> Tensor:
     """a - b, elementwise with numpy broadcasting."""
     return Sub.apply(a, b)
 
 
-@tensor_method
 def mul(a: TensorLike, b: TensorLike) -> Tensor:
     """a * b, elementwise with numpy broadcasting."""
     return Mul.apply(a, b)
 
 
-@tensor_method
 def div(a: TensorLike, b: TensorLike) -> Tensor:
     """a / b, elementwise with numpy broadcasting."""
     return Div.apply(a, b)
 
 
-@tensor_method
 def pow(a: TensorLike, b: TensorLike) -> Tensor:
     """a ** b, elementwise with numpy broadcasting."""
     return Pow.apply(a, b)
 
 
-@tensor_method
 def neg(x: TensorLike) -> Tensor:
     """-x."""
     return Neg.apply(x)
 
 
 # The Python operators. The reflected forms (`2 - x` calls `x.__rsub__(2)`) swap the operands.
-Tensor.__add__ = add
-Tensor.__radd__ = lambda self, other: Add.apply(other, self)
-Tensor.__sub__ = sub
-Tensor.__rsub__ = lambda self, other: Sub.apply(other, self)
-Tensor.__mul__ = mul
-Tensor.__rmul__ = lambda self, other: Mul.apply(other, self)
-Tensor.__truediv__ = div
-Tensor.__rtruediv__ = lambda self, other: Div.apply(other, self)
-Tensor.__pow__ = pow
-Tensor.__rpow__ = lambda self, other: Pow.apply(other, self)
-Tensor.__neg__ = neg
-Tensor.__pos__ = lambda self: self

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..op import Op, tensor_method
+from ..op import Op
 from ..tensor import Tensor, TensorLike, note_value_read
 
 
@@ -53,10 +53,10 @@ class StopGradient(Op):
 
 
 def _public(function: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
-    """`function` named and documented as the `ag` function and Tensor method `name`."""
+    """`function` named and documented as the `ag` function `name`."""
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
-    return tensor_method(function)
+    return function
 
 
 def _step(ufunc: np.ufunc, name: str, doc: str) -> Callable[..., Tensor]:
@@ -79,7 +79,6 @@ invert = _step(np.invert, "invert", "~x elementwise: not for bools, bitwise for 
 sign = _step(np.sign, "sign", "-1, 0 or 1 by the sign of each element (no gradient).")
 
 
-@tensor_method
 def stop_gradient(x: TensorLike) -> Tensor:
     """x itself, as a constant for backprop: no gradient flows through it (jax.lax.stop_gradient)."""
     return StopGradient.apply(x)
@@ -99,12 +98,3 @@ isfinite = _unrecorded(np.isfinite, "isfinite", "True where the element is neith
 argmax = _unrecorded(np.argmax, "argmax", "Index of the largest element along `axis` (np.argmax).")
 argmin = _unrecorded(np.argmin, "argmin", "Index of the smallest element along `axis` (np.argmin).")
 
-Tensor.__lt__ = less
-Tensor.__le__ = less_equal
-Tensor.__gt__ = greater
-Tensor.__ge__ = greater_equal
-Tensor.__eq__ = equal
-Tensor.__ne__ = not_equal
-Tensor.__and__ = Tensor.__rand__ = bitwise_and
-Tensor.__or__ = Tensor.__ror__ = bitwise_or
-Tensor.__invert__ = invert

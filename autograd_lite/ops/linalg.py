@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..op import Op, tensor_method
+from ..op import Op
 from ..tensor import Tensor, TensorLike
 
 
@@ -42,11 +42,8 @@ class MatMul(Op):
         return da, db
 
 
-@tensor_method
 def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product a @ b (np.matmul rules: 1-D operands, broadcast batch axes)."""
     return MatMul.apply(a, b)
 
 
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = lambda self, other: MatMul.apply(other, self)

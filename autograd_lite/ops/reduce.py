@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..op import Op, OpError, tensor_method
-from ..tensor import Tensor, TensorLike
+from ..op import Op, OpError
+from ..tensor import Axis, Tensor, TensorLike
 from .shape import broadcast_to
 from .unary import as_float, exp
-
-Axis = int | tuple[int, ...] | None
 
 
 class Reduction(Op):
@@ -85,25 +83,21 @@ class LogSumExp(Reduction):
         return (self.with_reduced_axes(g, x.ndim) * exp(x - self.with_reduced_axes(out, x.ndim)),)
 
 
-@tensor_method
 def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum over `axis` (all axes by default)."""
     return _reduce(Sum, x, axis, keepdims, "sum")
 
 
-@tensor_method
 def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Largest element over `axis` (all axes by default); ties share the gradient."""
     return _reduce(Max, x, axis, keepdims, "max")
 
 
-@tensor_method
 def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Smallest element over `axis` (all axes by default); ties share the gradient."""
     return _reduce(Min, x, axis, keepdims, "min")
 
 
-@tensor_method
 def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over `axis`, shifted by the max so it stays finite for large |x|."""
     return _reduce(LogSumExp, x, axis, keepdims, "logsumexp")

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..op import BinaryOp, Op, tensor_method
+from ..op import BinaryOp, Op
 from ..tensor import Tensor, TensorLike
 
 
@@ -95,13 +95,11 @@ class IndexAdd(Op):
         return (g[self.index],)
 
 
-@tensor_method
 def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     """The larger of a and b, elementwise with broadcasting (np.maximum)."""
     return Maximum.apply(a, b)
 
 
-@tensor_method
 def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     """The smaller of a and b, elementwise with broadcasting (np.minimum)."""
     return Minimum.apply(a, b)
@@ -120,7 +118,6 @@ def getitem(x: TensorLike, index: Any) -> Tensor:
     return GetItem.apply(x, index=_plain_index(index))
 
 
-Tensor.__getitem__ = getitem
 
 
 def _plain_index(index: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine
-from ..op import Op, tensor_method
+from ..op import Op
 from ..tensor import Tensor, TensorLike, note_value_read
 
 
@@ -153,7 +153,6 @@ class Cast(Op):
         return (g.astype(x.dtype),)
 
 
-@tensor_method
 def reshape(x: TensorLike, *shape: int | Sequence[int]) -> Tensor:
     """The same elements in a new shape; `x.reshape(2, 3)` and `x.reshape((2, 3))` both work."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
@@ -161,7 +160,6 @@ def reshape(x: TensorLike, *shape: int | Sequence[int]) -> Tensor:
     return Reshape.apply(x, shape=tuple(int(n) for n in shape))
 
 
-@tensor_method
 def transpose(x: TensorLike, *axes: int | Sequence[int]) -> Tensor:
     """Permute the axes (reverse them when none are given), like np.transpose."""
     if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
@@ -172,13 +170,11 @@ def transpose(x: TensorLike, *axes: int | Sequence[int]) -> Tensor:
     return Transpose.apply(x, axes=tuple(axes) if axes else None)
 
 
-@tensor_method
 def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
     """x repeated along new or size-1 axes to `shape`, as np.broadcast_to."""
     return BroadcastTo.apply(x, shape=tuple(shape))
 
 
-@tensor_method
 def astype(x: TensorLike, dtype: Any) -> Tensor:
     """x converted to `dtype`; only a floating-point result stays in the graph."""
     dtype = np.dtype(dtype)
@@ -190,7 +186,6 @@ def astype(x: TensorLike, dtype: Any) -> Tensor:
     return Cast.apply(x, dtype=dtype)
 
 
-@tensor_method
 def pad(x: TensorLike, widths: Sequence[tuple[int, int]]) -> Tensor:
     """x with zeros added before and after each axis: widths[i] = (before, after), as np.pad."""
     ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
@@ -203,7 +198,6 @@ def pad(x: TensorLike, widths: Sequence[tuple[int, int]]) -> Tensor:
     return Pad.apply(x, widths=tuple((int(before), int(after)) for before, after in pairs))
 
 
-@tensor_method
 def sliding_windows(x: TensorLike, size: int, stride: int = 1, axis: int = -1) -> Tensor:
     """Every `stride`-th window of `size` consecutive elements along `axis`, the window as a new
     last axis: numpy's sliding_window_view, strided. What a 1-D convolution multiplies.
@@ -229,7 +223,6 @@ def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     return Concatenate.apply(*tensors, axis=axis)
 
 
-@tensor_method
 def sum_to_shape(x: TensorLike, shape: Sequence[int]) -> Tensor:
     """x summed down to `shape`, of which x's shape must be a broadcast: the adjoint of
     broadcast_to, which the engine applies to every gradient (numpy's broadcasting undone)."""
@@ -242,10 +235,3 @@ def sum_to_shape(x: TensorLike, shape: Sequence[int]) -> Tensor:
     if not fits:
         raise ValueError(f"sum_to_shape: shape {x_shape} is not a broadcast of {shape}")
     return engine.sum_to_shape(x, shape)
-
-
-Tensor.T = property(lambda self: transpose(self), doc="All axes reversed, as ndarray.T.")
-Tensor.mT = property(
-    lambda self: transpose(self, tuple(range(self.ndim - 2)) + (self.ndim - 1, self.ndim - 2)),
-    doc="The last two axes swapped (a batch of matrices transposed), as ndarray.mT.",
-)

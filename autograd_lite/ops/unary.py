@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..op import Op, tensor_method
+from ..op import Op
 from ..tensor import Tensor, TensorLike
 from .compare import sign
 
@@ -112,55 +112,46 @@ def as_float(x: np.ndarray) -> np.ndarray:
     return x if dtype.kind == "f" else np.asarray(x).astype(np.result_type(dtype, np.float16))
 
 
-@tensor_method
 def exp(x: TensorLike) -> Tensor:
     """e^x, elementwise."""
     return Exp.apply(x)
 
 
-@tensor_method
 def log(x: TensorLike) -> Tensor:
     """Natural logarithm, elementwise."""
     return Log.apply(x)
 
 
-@tensor_method
 def sqrt(x: TensorLike) -> Tensor:
     """Square root, elementwise."""
     return Sqrt.apply(x)
 
 
-@tensor_method
 def abs(x: TensorLike) -> Tensor:
     """|x|, elementwise."""
     return Abs.apply(x)
 
 
-@tensor_method
 def tanh(x: TensorLike) -> Tensor:
     """Hyperbolic tangent, elementwise."""
     return Tanh.apply(x)
 
 
-@tensor_method
 def sigmoid(x: TensorLike) -> Tensor:
     """1 / (1 + e^-x), elementwise, computed without overflow."""
     return Sigmoid.apply(x)
 
 
-@tensor_method
 def relu(x: TensorLike) -> Tensor:
     """max(x, 0), elementwise."""
     return ReLU.apply(x)
 
 
-@tensor_method
 def softplus(x: TensorLike) -> Tensor:
     """log(1 + e^x), elementwise, computed without overflow."""
     return Softplus.apply(x)
 
 
-@tensor_method
 def clip(x: TensorLike, lo: float | None = None, hi: float | None = None) -> Tensor:
     """x limited to [lo, hi] (either bound may be None), like np.clip."""
     if lo is None and hi is None:
@@ -168,4 +159,3 @@ def clip(x: TensorLike, lo: float | None = None, hi: float | None = None) -> Ten
     return Clip.apply(x, lo=lo, hi=hi)
 
 
-Tensor.__abs__ = abs

@@ -9,6 +9,9 @@ ENGINE = pathlib.Path(__file__).resolve().parents[2] / "autograd_lite"
 
 # Each engine module may import only modules to its left (viz may import anything).
 ORDER = ["files", "engine", "tensor", "op", "ops", "functional", "creation", "gradcheck", "trace", "viz"]
+# The one exception: Tensor's methods hand over to the ops and functions of the same name, so
+# tensor.py imports those two at its end, once Tensor exists (they use nothing else of it).
+DELEGATION = {("tensor.py", "ops"), ("tensor.py", "functional")}
 
 
 def test_importing_the_engine_imports_neither_nn_nor_graphviz():
@@ -41,7 +44,7 @@ def test_engine_modules_only_import_to_their_left():
                 names = [node.module] if node.module else [a.name for a in node.names]
                 for name in names:
                     target = name.split(".")[0]
-                    if target in ORDER:
+                    if target in ORDER and (path.name, target) not in DELEGATION:
                         assert ORDER.index(target) <= here, f"{path.name} imports {target}"
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
