@@ -418,8 +418,14 @@ class Tensor:
     def pad(self, widths: Sequence[tuple[int, int]]) -> Tensor:
         return _ops.pad(self, widths)
 
-    def sliding_windows(self, size: int, stride: int = 1, axis: int = -1) -> Tensor:
-        return _ops.sliding_windows(self, size, stride, axis)
+    def sliding_windows(
+        self,
+        size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        axis: int | Sequence[int] = -1,
+        dilation: int | Sequence[int] = 1,
+    ) -> Tensor:
+        return _ops.sliding_windows(self, size, stride, axis, dilation)
 
     def flatten(self, start_axis: int = 0) -> Tensor:
         return _functional.flatten(self, start_axis)

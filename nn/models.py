@@ -23,7 +23,14 @@ import autograd_lite as ag
 from . import losses, optimizers, saving, training
 from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, callbacks_from
-from .layers.base import KerasTensor, Layer, Shape, unique_name
+from .layers.base import (
+    KerasTensor,
+    Layer,
+    MovingAverageUpdate,
+    Shape,
+    deferred_updates,
+    unique_name,
+)
 from .layers.core import Input
 from .summary import summary_text
 
@@ -63,6 +70,7 @@ class Sequential:
         self.optimizer: optimizers.Optimizer | None = None
         self.run_eagerly = False
         self._train_function: ag.trace | None = None
+        self._state_updates: list[MovingAverageUpdate] = []  # what forward_backward returns
         self.metric_names: list[Any] = []
         self._metrics: list[tuple[str, Callable[..., np.ndarray]]] = []
         self.stop_training = False
@@ -181,9 +189,19 @@ class Sequential:
 
     @property
     def weights(self) -> list[ag.Tensor]:
-        return [w for layer in self.layers for w in layer._weights]
+        """Every layer's weights, layer by layer (each layer's trainable ones first), the
+        order of `get_weights` and of Keras."""
+        return [w for layer in self.layers for w in layer.weights]
 
-    trainable_weights = weights
+    @property
+    def trainable_weights(self) -> list[ag.Tensor]:
+        """The weights the optimizer trains."""
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[ag.Tensor]:
+        """The weights layers update themselves (BatchNormalization's moving statistics)."""
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
@@ -204,7 +222,7 @@ class Sequential:
                 f"got {len(weights)} arrays"
             )
         for layer in self.layers:
-            count = len(layer._weights)
+            count = len(layer.weights)
             layer.set_weights(weights[:count])
             weights = weights[count:]
 
@@ -265,17 +283,28 @@ class Sequential:
         if self._train_function is None:  # held weakly: the model holds the trace
             forward_backward = _weakly_bound(self.forward_backward)
             self._train_function = ag.trace(forward_backward, replay=not self.run_eagerly)
-        loss, y_pred = self._train_function(x.data, y.data)  # fills every parameter's .grad
+        # fills every parameter's .grad
+        loss, y_pred, *statistics = self._train_function(x.data, y.data)
         self.optimizer.step(params)
+        for update, value in zip(self._state_updates, statistics):
+            update.apply(value)  # the moving statistics, from this batch's values
         return self._logs(loss, y.data, y_pred)
 
-    def forward_backward(self, x: ag.Tensor, y: ag.Tensor) -> tuple[ag.Tensor, ag.Tensor]:
+    def forward_backward(self, x: ag.Tensor, y: ag.Tensor) -> tuple[ag.Tensor, ...]:
         """The forward pass in training mode, the loss, and backpropagation into every
-        weight's `.grad`: what `fit` records once and replays on every batch."""
-        y_pred = self(x, training=True)
-        loss = self.compute_loss(y=y, y_pred=y_pred)
-        loss.backward()
-        return loss, y_pred
+        trainable weight's `.grad`: what `fit` records once and replays on every batch.
+
+        Returns the loss, the predictions and then the batch statistics that the layers'
+        non-trainable weights follow (BatchNormalization's mean and variance), which
+        `train_step` folds into those weights after the step (`self._state_updates` says
+        how): the step itself changes nothing but `.grad`, so a replay of its ops is all of
+        it."""
+        with deferred_updates() as updates:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+            loss.backward()
+        self._state_updates = [update for update, _ in updates]  # the same on every call
+        return (loss, y_pred, *[value for _, value in updates])
 
     def compute_loss(
         self, x: Any = None, y: Any = None, y_pred: ag.Tensor | None = None

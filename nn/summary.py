@@ -15,7 +15,9 @@
     _________________________________________________________________
 
 (rows are padded with spaces to 65 columns, as tf.keras prints them; the per-layer counts
-have no separators and the totals do, as in tf.keras 2.9.)
+have no separators and the totals do, as in tf.keras 2.9. A layer's Param # counts all its
+weights; non-trainable ones, such as BatchNormalization's moving mean and variance, are
+counted again in Non-trainable params.)
 """
 
 from __future__ import annotations
@@ -38,12 +40,13 @@ def summary_text(model: Any) -> str:
         shape = layer.compute_output_shape(shape)
         name = f"{layer.name} ({type(layer).__name__})"
         lines += [_row([name, format_shape(shape), str(layer.count_params())]), " " * LINE_LENGTH]
-    total = sum(layer.count_params() for layer in model.layers)
+    trainable = sum(w.size for w in model.trainable_weights)
+    frozen = sum(w.size for w in model.non_trainable_weights)  # moving statistics
     lines += [
         "=" * LINE_LENGTH,
-        f"Total params: {total:,}",
-        f"Trainable params: {total:,}",
-        "Non-trainable params: 0",
+        f"Total params: {trainable + frozen:,}",
+        f"Trainable params: {trainable:,}",
+        f"Non-trainable params: {frozen:,}",
         "_" * LINE_LENGTH,
     ]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ every gradient whose shape differs from its input's.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,43 +103,77 @@ class Pad(Op):
 
 
 class SlidingWindows(Op):
-    def __init__(self, size: int, stride: int, axis: int) -> None:
-        self.size, self.stride, self.axis = size, stride, axis
+    """Windows of `size[i]` elements along each axis `axis[i]`, `dilation[i]` apart, one window
+    every `stride[i]` positions; the window offsets become new last axes, in `axis`'s order."""
+
+    def __init__(
+        self,
+        size: tuple[int, ...],
+        stride: tuple[int, ...],
+        axis: tuple[int, ...],
+        dilation: tuple[int, ...],
+    ) -> None:
+        self.size, self.stride, self.axis, self.dilation = size, stride, axis, dilation
 
     def forward(self, x):
-        windows = np.lib.stride_tricks.sliding_window_view(x, self.size, axis=self.axis)
-        return windows[(slice(None),) * self.axis + (slice(None, None, self.stride),)]
+        return _window_view(x, self.size, self.stride, self.axis, self.dilation)
 
     def describe_failure(self, xs, error):
         return (
-            f"sliding_windows: windows of {self.size} along axis {self.axis} do not fit "
-            f"shape {xs[0].shape}: {error}"
+            f"sliding_windows: windows of {_one_or_all(self.size)}{_dilated(self.dilation)} "
+            f"along axis {_one_or_all(self.axis)} do not fit shape {xs[0].shape}: {error}"
         )
 
     def backward(self, g, out, x):
         """dx = each window's gradient added back where the window came from (overlaps add up)"""
-        length = x.shape[self.axis]
-        return (OverlapAdd.apply(g, size=self.size, stride=self.stride, axis=self.axis, length=length),)
+        lengths = tuple(x.shape[axis] for axis in self.axis)
+        return (OverlapAdd.apply(g, **self.settings(), length=lengths),)
 
 
 class OverlapAdd(Op):
-    """Windows (the last axis) added back into a sequence of `length` along `axis`: the
-    adjoint of SlidingWindows."""
+    """Windows (the last len(axis) axes) added back into arrays of `length` along `axis`: the
+    adjoint of SlidingWindows. A loop over the offsets in a window, not over the windows:
+    offset k of every window lands at once on the strided slice k * dilation + stride * i.
+    Windows that do not overlap (stride >= span, as in pooling) are one strided copy."""
 
-    def __init__(self, size: int, stride: int, axis: int, length: int) -> None:
-        self.size, self.stride, self.axis, self.length = size, stride, axis, length
+    def __init__(
+        self,
+        size: tuple[int, ...],
+        stride: tuple[int, ...],
+        axis: tuple[int, ...],
+        dilation: tuple[int, ...],
+        length: tuple[int, ...],
+    ) -> None:
+        self.size, self.stride, self.axis, self.dilation = size, stride, axis, dilation
+        self.length = length
 
     def forward(self, windows):
-        by_window = np.moveaxis(windows, self.axis, -2)  # (..., windows, size)
-        count = by_window.shape[-2]
-        result = np.zeros(by_window.shape[:-2] + (self.length,), dtype=windows.dtype)
-        for k in range(self.size):  # element k of window i lands at i * stride + k
-            result[..., k : k + self.stride * (count - 1) + 1 : self.stride] += by_window[..., k]
-        return np.moveaxis(result, -1, self.axis)
+        shape = list(windows.shape[: -len(self.axis)])
+        for axis, length in zip(self.axis, self.length):
+            shape[axis] = length
+        result = np.zeros(shape, dtype=windows.dtype)
+        if all(
+            stride >= (k - 1) * dilation + 1
+            for k, stride, dilation in zip(self.size, self.stride, self.dilation)
+        ):  # each position is in one window at most: the same view of the result, written
+            target = _window_view(
+                result, self.size, self.stride, self.axis, self.dilation, writeable=True
+            )
+            target[...] = windows
+            return result
+        target = [slice(None)] * len(shape)
+        for offsets in itertools.product(*(range(k) for k in self.size)):
+            for axis, k, stride, dilation in zip(self.axis, offsets, self.stride, self.dilation):
+                count = windows.shape[axis]
+                start = k * dilation
+                target[axis] = slice(start, start + stride * (count - 1) + 1, stride)
+            result[tuple(target)] += windows[(Ellipsis, *offsets)]
+        return result
 
     def backward(self, g, out, windows):
         """dwindows = sliding_windows(g)"""
-        return (SlidingWindows.apply(g, size=self.size, stride=self.stride, axis=self.axis),)
+        size, stride, axis, dilation = self.size, self.stride, self.axis, self.dilation
+        return (SlidingWindows.apply(g, size=size, stride=stride, axis=axis, dilation=dilation),)
 
 
 class Cast(Op):
@@ -198,22 +233,101 @@ def pad(x: TensorLike, widths: Sequence[tuple[int, int]]) -> Tensor:
     return Pad.apply(x, widths=tuple((int(before), int(after)) for before, after in pairs))
 
 
-def sliding_windows(x: TensorLike, size: int, stride: int = 1, axis: int = -1) -> Tensor:
-    """Every `stride`-th window of `size` consecutive elements along `axis`, the window as a new
-    last axis: numpy's sliding_window_view, strided. What a 1-D convolution multiplies.
+def sliding_windows(
+    x: TensorLike,
+    size: int | Sequence[int],
+    stride: int | Sequence[int] = 1,
+    axis: int | Sequence[int] = -1,
+    dilation: int | Sequence[int] = 1,
+) -> Tensor:
+    """Every `stride`-th window of `size` elements along `axis`, taking every `dilation`-th
+    element (1: consecutive ones), the window as a new last axis: numpy's
+    sliding_window_view, strided and dilated. What a convolution multiplies:
+
+        windows[..., i, ..., k] = x[..., i * stride + k * dilation, ...]
+
+    Several axes at once: a tuple of axes and one size (stride, dilation) per axis or one for
+    all; the window offsets become new last axes, in the order of `axis` (what a 2-D
+    convolution multiplies: `axis=(1, 2)` of (batch, height, width, channels) images).
 
     >>> import autograd_lite as ag
     >>> ag.sliding_windows(ag.arange(6), size=3, stride=2)
     Tensor([[0, 1, 2],
             [2, 3, 4]])
+    >>> ag.sliding_windows(ag.arange(7), size=3, dilation=2)
+    Tensor([[0, 2, 4],
+            [1, 3, 5],
+            [2, 4, 6]])
+    >>> ag.sliding_windows(ag.arange(16).reshape(4, 4), size=2, stride=2, axis=(0, 1))[1, 0]
+    Tensor([[ 8,  9],
+            [12, 13]])
     """
     ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
-    for setting, value in (("size", size), ("stride", stride)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"sliding_windows: {setting} must be a positive integer, got {value!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"sliding_windows: axis {axis} is out of range for {ndim} dimensions")
-    return SlidingWindows.apply(x, size=int(size), stride=int(stride), axis=axis % ndim)
+    axes = _integers("axis", axis, None)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"sliding_windows: axis {a} is out of range for {ndim} dimensions")
+    axes = tuple(a % ndim for a in axes)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"sliding_windows: axis {axis!r} names an axis twice")
+    settings = {
+        name: _integers(name, value, len(axes))
+        for name, value in (("size", size), ("stride", stride), ("dilation", dilation))
+    }
+    return SlidingWindows.apply(x, axis=axes, **settings)
+
+
+def _integers(name: str, value: Any, count: int | None) -> tuple[int, ...]:
+    """`value` (an integer, or a sequence of `count` of them) as a tuple of `count` integers:
+    positive ones, except for axes (count None: one or more of any sign)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        values: Any = (value,) * (count or 1)
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        values = tuple(value)
+    else:
+        values = ()
+    if (
+        values
+        and (count is None or len(values) == count)
+        and all(
+            isinstance(v, (int, np.integer))
+            and not isinstance(v, bool)
+            and (count is None or v > 0)
+            for v in values
+        )
+    ):
+        return tuple(int(v) for v in values)
+    wanted = "an integer or a tuple of integers" if count is None else "a positive integer"
+    if count is not None and count > 1:
+        wanted += f" or a tuple of {count} (one per axis)"
+    raise ValueError(f"sliding_windows: {name} must be {wanted}, got {value!r}")
+
+
+def _window_view(
+    x: np.ndarray,
+    size: tuple[int, ...],
+    stride: tuple[int, ...],
+    axis: tuple[int, ...],
+    dilation: tuple[int, ...],
+    writeable: bool = False,
+) -> np.ndarray:
+    """SlidingWindows' view of `x` (writeable only where no two windows share a position)."""
+    spans = tuple((k - 1) * d + 1 for k, d in zip(size, dilation))
+    windows = np.lib.stride_tricks.sliding_window_view(x, spans, axis=axis, writeable=writeable)
+    index = [slice(None)] * windows.ndim
+    for i, (a, s, d) in enumerate(zip(axis, stride, dilation)):
+        index[a] = slice(None, None, s)  # every s-th window
+        index[x.ndim + i] = slice(None, None, d)  # every d-th element of it
+    return windows[tuple(index)]
+
+
+def _one_or_all(values: tuple[int, ...]) -> int | tuple[int, ...]:
+    """A setting as it was most likely written: 7 for (7,)."""
+    return values[0] if len(values) == 1 else values
+
+
+def _dilated(dilation: tuple[int, ...]) -> str:
+    return "" if set(dilation) == {1} else f" dilated by {_one_or_all(dilation)}"
 
 
 def concatenate(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
@@ -235,3 +349,5 @@ def sum_to_shape(x: TensorLike, shape: Sequence[int]) -> Tensor:
     if not fits:
         raise ValueError(f"sum_to_shape: shape {x_shape} is not a broadcast of {shape}")
     return engine.sum_to_shape(x, shape)
+
+

@@ -4,15 +4,20 @@ and `KerasTensor`, the symbolic tensor (a shape, no values) between the layers o
 A subclass writes `build(input_shape)` (create weights with `add_weight`), `call(x)` (the
 forward pass, made of engine ops; `call(x, training=False)` for a layer that behaves
 differently in training, such as Dropout) and `compute_output_shape(input_shape)`.
+
+Weights are trainable (the optimizer moves them) or not (`add_weight(..., trainable=False)`:
+state such as BatchNormalization's moving statistics, which the layer itself updates with
+`update_moving_average`, and which `save_weights` and `get_weights` still include).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -36,6 +41,41 @@ def unique_name(base: str) -> str:
 def clear_session() -> None:
     """Restart automatic names (the next Dense is `dense` again), like Keras's clear_session."""
     _name_counts.clear()
+
+
+class MovingAverageUpdate(NamedTuple):
+    """`variable = variable * momentum + value * (1 - momentum)` for a non-trainable weight."""
+
+    variable: ag.Tensor
+    momentum: float
+
+    def apply(self, value: np.ndarray) -> None:
+        """Fold `value` (the batch's statistic) in, in the variable's dtype, as Keras does:
+        `moving * momentum + value * (1 - momentum)` with both factors rounded to it."""
+        dtype = self.variable.dtype
+        old = self.variable.data
+        momentum, rest = np.asarray(self.momentum, dtype), np.asarray(1.0 - self.momentum, dtype)
+        self.variable.assign(old * momentum + np.asarray(value, dtype) * rest)
+
+
+_deferred: list[tuple[MovingAverageUpdate, ag.Tensor]] | None = None
+
+
+@contextlib.contextmanager
+def deferred_updates() -> Iterator[list[tuple[MovingAverageUpdate, ag.Tensor]]]:
+    """Inside the block, `update_moving_average` does not change its variable: it appends
+    (the update, the Tensor of the batch's value) to the list yielded, for the caller to
+    apply. `fit` records its step with `ag.trace` and replays only the engine ops, so an
+    update done in Python in the middle of the step would happen only when recorded; the
+    step returns the values instead, which every replay recomputes, and the model applies
+    the updates after each step (as Keras's JAX trainer returns the new non-trainable
+    variables from its pure step and assigns them)."""
+    global _deferred
+    outer, _deferred = _deferred, []
+    try:
+        yield _deferred
+    finally:
+        _deferred = outer
 
 
 def format_shape(shape: Sequence[int | None]) -> str:
@@ -133,7 +173,8 @@ class Layer:
         self.dtype = float_dtype(dtype, kind)
         self.built = False
         self.input_shape: Shape | None = None
-        self._weights: list[ag.Tensor] = []
+        self._trainable: list[ag.Tensor] = []
+        self._non_trainable: list[ag.Tensor] = []
         self._node: tuple[KerasTensor, KerasTensor] | None = None  # symbolic (input, output)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -162,12 +203,30 @@ class Layer:
 
     # --- the machinery ---------------------------------------------------------------------
 
-    def add_weight(self, name: str, shape: tuple[int, ...], initializer: Any) -> ag.Tensor:
-        """A new parameter named `{layer}/{name}`, filled by `initializer`, that requires grad."""
+    def add_weight(
+        self, name: str, shape: tuple[int, ...], initializer: Any, trainable: bool = True
+    ) -> ag.Tensor:
+        """A new weight named `{layer}/{name}`, filled by `initializer`. A trainable one is a
+        parameter (it requires grad; the optimizer moves it); a non-trainable one is state the
+        layer updates itself (BatchNormalization's moving mean), with no gradient."""
         values = initializers.get(initializer)(tuple(shape), self.dtype)
-        weight = ag.Tensor(values, requires_grad=True, name=f"{self.name}/{name}")
-        self._weights.append(weight)
+        weight = ag.Tensor(values, requires_grad=bool(trainable), name=f"{self.name}/{name}")
+        (self._trainable if trainable else self._non_trainable).append(weight)
         return weight
+
+    def update_moving_average(self, variable: ag.Tensor, value: ag.Tensor, momentum: float) -> None:
+        """variable = variable * momentum + value * (1 - momentum), for a non-trainable
+        `variable` such as a moving mean, from `value` computed in the forward pass.
+
+        Done at once, except inside a training step (`fit`), which must be the engine ops
+        only, since `fit` records it once and replays the ops: there the update is handed to
+        the model (see `deferred_updates`), which applies it after each step from the step's
+        value, recorded or replayed."""
+        update = MovingAverageUpdate(variable, float(momentum))
+        if _deferred is None:
+            update.apply(value.data)
+        else:
+            _deferred.append((update, value))
 
     def _build_shape(self, input_shape: Any) -> Shape:
         """`input_shape` checked, with the batch axis as None: (7, 4) -> (None, 4)."""
@@ -251,20 +310,32 @@ class Layer:
 
     @property
     def weights(self) -> list[ag.Tensor]:
-        """The parameter tensors (Dense: [kernel, bias])."""
-        return list(self._weights)
+        """All the weight tensors, the trainable ones first, as Keras (Dense: [kernel, bias];
+        BatchNormalization: [gamma, beta, moving_mean, moving_variance])."""
+        return self._trainable + self._non_trainable
 
-    trainable_weights = weights
+    @property
+    def trainable_weights(self) -> list[ag.Tensor]:
+        """The weights the optimizer trains (they require grad)."""
+        return list(self._trainable)
+
+    @property
+    def non_trainable_weights(self) -> list[ag.Tensor]:
+        """The weights the layer updates itself, without gradients (moving statistics)."""
+        return list(self._non_trainable)
 
     def count_params(self) -> int:
-        return sum(w.size for w in self._weights)
+        """The number of values in all the weights, trainable or not (Keras's Param #)."""
+        return sum(w.size for w in self.weights)
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights as numpy arrays (Dense: [kernel (in, units), bias (units,)])."""
-        return [w.data.copy() for w in self._weights]
+        """Copies of the weights as numpy arrays, in `weights`' order (Dense: [kernel
+        (in, units), bias (units,)])."""
+        return [w.data.copy() for w in self.weights]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Overwrite the weights in place (same order as `get_weights`), checking every shape."""
+        own = self.weights
         if not self.built:
             raise ValueError(
                 f"set_weights: layer '{self.name}' is not built yet; call it on data or "
@@ -273,16 +344,16 @@ class Layer:
         if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence):
             raise TypeError(
                 f"set_weights: layer '{self.name}' expects a list of arrays "
-                f"[{', '.join(w.name for w in self._weights)}], got {type(weights).__name__}"
+                f"[{', '.join(w.name for w in own)}], got {type(weights).__name__}"
             )
-        if len(weights) != len(self._weights):
+        if len(weights) != len(own):
             raise ValueError(
-                f"set_weights: layer '{self.name}' has {len(self._weights)} weights "
-                f"({', '.join(w.name for w in self._weights) or 'none'}), "
+                f"set_weights: layer '{self.name}' has {len(own)} weights "
+                f"({', '.join(w.name for w in own) or 'none'}), "
                 f"but {len(weights)} arrays were given"
             )
         arrays = [np.asarray(value) for value in weights]
-        for weight, array in zip(self._weights, arrays):
+        for weight, array in zip(own, arrays):
             if array.dtype.kind not in "biuf":
                 raise TypeError(
                     f"set_weights: '{weight.name}' needs numbers, got an array of dtype "
@@ -293,7 +364,7 @@ class Layer:
                     f"set_weights: '{weight.name}' has shape {weight.shape}, "
                     f"but the given array has shape {array.shape}"
                 )
-        for weight, array in zip(self._weights, arrays):
+        for weight, array in zip(own, arrays):
             weight.assign(array)  # in place, so optimizers keep their slots for the tensor
 
     def __repr__(self) -> str:
@@ -308,6 +379,29 @@ class ElementwiseLayer(Layer):
 
     def check_input_shape(self, shape: Any) -> None:
         """Nothing to check: no weights depend on the input's shape."""
+
+
+def positive_tuple(value: Any, rank: int, setting: str, kind: str) -> tuple[int, ...]:
+    """An int (the same along every spatial axis) or a tuple of `rank` ints, all positive, as
+    `rank` ints (Keras's standardize_tuple): pool_size=2 -> (2, 2) for a 2-D layer."""
+    values = (value,) * rank if isinstance(value, (int, np.integer)) else value
+    if (
+        isinstance(values, (tuple, list))
+        and len(values) == rank
+        and all(is_count(v) and v > 0 for v in values)
+    ):
+        return tuple(int(v) for v in values)
+    raise ValueError(
+        f"{kind}: `{setting}` must be a positive integer or a tuple of {rank} positive "
+        f"integers, received {value!r}"
+    )
+
+
+def same_padding(n: int, span: int, stride: int) -> tuple[int, int]:
+    """The (before, after) padding of TensorFlow's 'same' for `n` positions, windows of
+    `span` every `stride`: ceil(n / stride) windows, the odd position after (right, bottom)."""
+    total = max((-(-n // stride) - 1) * stride + span - n, 0)
+    return total // 2, total - total // 2
 
 
 def float_dtype(dtype: Any, kind: str) -> np.dtype:

@@ -207,9 +207,11 @@ CASES = {
         ("stride 1", lambda x: ag.sliding_windows(x, 3) * C_WIN, [r(2, 5)]),
         ("overlapping, strided, middle axis", lambda x: ag.sliding_windows(x, 3, stride=2, axis=1), [r(2, 7, 2)]),
         ("gaps between windows", lambda x: ag.sliding_windows(x, 2, stride=3, axis=0), [r(8, 2)]),
+        ("two axes, dilated", lambda x: ag.sliding_windows(x, (2, 3), stride=(2, 1), axis=(1, 2), dilation=(1, 2)), [r(2, 6, 7, 2)]),
     ],
     "OverlapAdd": [
         ("through sliding_windows' rule", lambda x: ag.grad((ag.sliding_windows(x, 3, 2) ** 2).sum(), x, create_graph=True)[0], [r(7)]),
+        ("non-overlapping, dilated", lambda x: ag.grad((ag.sliding_windows(x, 2, 3, dilation=2) ** 2).sum(), x, create_graph=True)[0], [r(8)]),
     ],
     "Cast": [("to longdouble and back", lambda x: (x.astype(np.longdouble) * 2).astype(np.float64), [r(3)])],
     "SoftmaxCrossEntropy": [

@@ -68,3 +68,11 @@ def test_conv_ekg(capsys):
     accuracy = load("conv_ekg").main(epochs=10)
     assert accuracy["test"] > 0.9
     assert "conv (Conv1D)               (None, 9, 8)" in capsys.readouterr().out
+
+
+def test_cnn_digits_beats_the_dense_network(capsys):
+    accuracy = load("cnn_digits").main(epochs=10)
+    assert accuracy["test"] > 0.958  # examples/digits.py's dense network, same split
+    out = capsys.readouterr().out
+    assert "conv1 (Conv2D)              (None, 8, 8, 16)          160" in out
+    assert "Total params: 6,090" in out

@@ -3,7 +3,12 @@ import pytest
 import nn
 
 # the Keras generators need TensorFlow, which the test environment does not have
-collect_ignore = ["data/make_keras_reference.py", "data/make_keras_epochs.py"]
+collect_ignore = [
+    "data/make_keras_reference.py",
+    "data/make_keras_epochs.py",
+    "data/make_keras_conv.py",
+    "data/make_keras_pool_bn.py",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -88,7 +88,9 @@ def test_conv_fit_replays_its_step_and_equals_eager():
 def test_conv1d_errors_say_what_is_wrong():
     with pytest.raises(ValueError, match="padding must be one of"):
         nn.Conv1D(2, 3, padding="full")
-    with pytest.raises(ValueError, match="`kernel_size` must be a positive integer, received 0"):
+    with pytest.raises(
+        ValueError, match="`kernel_size` must be a positive integer or a tuple of 1 positive"
+    ):
         nn.Conv1D(2, 0)
     with pytest.raises(ValueError, match=r"needs inputs of shape \(batch, steps, channels\)"):
         nn.Conv1D(2, 3)(np.ones((4, 5)))
@@ -108,3 +110,47 @@ def test_keras_names_and_empty_batches():
     assert (nn.Conv1D(2, 3).name, nn.Flatten().name) == ("conv1d", "flatten")
     assert nn.Flatten()(np.ones((0, 3, 4))).shape == (0, 12)
     assert nn.Conv1D(2, 3)(np.ones((0, 5, 1))).shape == (0, 3, 2)
+
+
+def test_the_ekg_receptive_fields_overlap_by_one_or_two(tmp_path):
+    """The lecture's picture: 9 units of 20 samples every 10 on 100 samples; inside the
+    overlaps 2 units send gradient back to an input, at the two ends 1."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nn.receptive_fields import plot_receptive_fields, receptive_fields
+
+    layer = nn.Conv1D(8, kernel_size=20, strides=10)
+    fields = receptive_fields(layer, input_shape=(100, 1))
+    assert fields.output_shape == (9,)
+    for unit in range(9):  # unit u reads x[10u] .. x[10u + 19]
+        np.testing.assert_array_equal(
+            np.flatnonzero(fields.unit(unit)), range(10 * unit, 10 * unit + 20)
+        )
+    np.testing.assert_array_equal(fields.counts, [1] * 10 + [2] * 80 + [1] * 10)
+    # the same counts as backprop's: the gradient of every output unit's sum, per input
+    x = ag.Tensor(np.ones((1, 100, 1)), requires_grad=True)
+    nn.Conv1D(1, 20, strides=10, kernel_initializer="ones")(x).sum().backward()
+    np.testing.assert_array_equal(x.grad[0, :, 0], fields.counts)
+
+    figure = plot_receptive_fields(layer, input_shape=(100, 1), to_file=tmp_path / "ekg.png")
+    bars, counts = figure.axes
+    assert len(bars.collections) == 9  # one bar per unit
+    assert [p.get_height() for p in counts.patches] == fields.counts.tolist()
+    assert (tmp_path / "ekg.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    matplotlib.pyplot.close(figure)
+
+
+@pytest.mark.parametrize(
+    "settings, counts",
+    [
+        ({"kernel_size": 3, "dilation_rate": 2}, [1, 1, 2, 1, 2, 1, 1]),  # x, x+2, x+4
+        ({"kernel_size": 3, "padding": "causal"}, [3, 3, 3, 3, 3, 2, 1]),
+        ({"kernel_size": 2, "strides": 3}, [1, 1, 0, 1, 1, 0, 0]),  # gaps: no gradient
+    ],
+)
+def test_conv1d_receptive_field_counts(settings, counts):
+    from nn.receptive_fields import receptive_fields
+
+    fields = receptive_fields(nn.Conv1D(2, **settings), input_shape=(7, 1))
+    np.testing.assert_array_equal(fields.counts, counts)
