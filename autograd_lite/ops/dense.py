@@ -39,32 +39,29 @@ class Dense(Op):
     # for relu's mask; here z is overwritten by the output, one array less. (The fused loss
     # keeps its softmax because computing it again would cost the exps a second time.)
     def forward(self, x, kernel, bias=None):
-        z = x @ kernel  # a new array: adding the bias and relu can overwrite it
+        z = rows(x) @ kernel  # a new array: adding the bias and relu can overwrite it
         if bias is not None:
             # in place when the dtypes agree (the usual case); else numpy's promotion decides,
             # as in x @ kernel + bias (a float64 bias makes a float32 product float64)
             z = np.add(z, bias, out=z) if z.dtype == bias.dtype else z + bias
         if self.activation == "relu":
-            return np.maximum(z, 0, out=z)
-        if self.activation == "sigmoid":
-            return sigmoid(z)
-        if self.activation == "tanh":
-            return np.tanh(z)
-        return z
+            z = np.maximum(z, 0, out=z)
+        elif self.activation == "sigmoid":
+            z = sigmoid(z)
+        elif self.activation == "tanh":
+            z = np.tanh(z)
+        return z.reshape(*x.shape[:-1], kernel.shape[1])
 
     def backward(self, g, out, x, kernel, bias=None):
         """dz = g * act'(z), from the output out = act(z): relu g * (out > 0), ...
         dx = dz @ kernel.T,  dkernel = x.T @ dz,  dbias = dz.sum(axis=0)"""
-        dz = self.dz(g, out)
         needed = self.needs_input_grad
-        rows_x, rows_dz = x, dz
-        if x.ndim != 2:  # batch axes (or none): every position is a row of the product
-            rows_x, rows_dz = x.reshape(-1, x.shape[-1]), dz.reshape(-1, dz.shape[-1])
-        dx = dz @ kernel.T if needed[0] else None
-        dkernel = rows_x.T @ rows_dz if needed[1] else None
+        dz = rows(self.dz(g, out))
+        dx = (dz @ kernel.T).reshape(x.shape) if needed[0] else None
+        dkernel = rows(x).T @ dz if needed[1] else None
         if bias is None:
             return dx, dkernel
-        return dx, dkernel, rows_dz.sum(axis=0) if needed[2] else None
+        return dx, dkernel, dz.sum(axis=0) if needed[2] else None
 
     @property
     def rule(self) -> str:
@@ -80,6 +77,15 @@ class Dense(Op):
         if self.activation == "tanh":
             return g * (1 - out * out)
         return g
+
+
+def rows(a):
+    """`a` (..., n) as a matrix of rows (positions, n), for x, the output and their gradients.
+
+    Every position along the leading axes (batch axes, or none for a vector) is a row of the
+    products: numpy's matmul of an N-d array by a matrix loops over the leading axes, one
+    small product each, several times slower than one product of the 2-D matrix."""
+    return a if a.ndim == 2 else a.reshape(-1, a.shape[-1])
 
 
 def dense(

@@ -85,6 +85,23 @@ def test_batch_axes_and_a_single_vector_match_the_composed_ops(x_shape, activati
         assert_close(got, want)
 
 
+@pytest.mark.parametrize("activation", ["linear", "relu"])
+def test_batch_axes_give_the_bits_of_the_same_rows_as_one_matrix(activation):
+    # the op lays every position out as a row of one 2-D product (numpy's matmul of an N-d
+    # array loops over its leading axes): the numbers of the (8, 5) matrix of rows, exactly
+    x = rng.standard_normal((2, 4, 5)).astype(np.float32)
+    params = parameters(5, 3, bias=True)
+    seed = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    batch = ag.Tensor(x, requires_grad=True)
+    out, grads = value_and_grads(fused(activation), batch, params, seed)
+    matrix = ag.Tensor(x.reshape(8, 5), requires_grad=True)
+    want_out, want_grads = value_and_grads(fused(activation), matrix, params, seed.reshape(8, 3))
+    assert_close(out, want_out.reshape(2, 4, 3), exact=True)
+    assert_close(grads[0], want_grads[0].reshape(2, 4, 5), exact=True)
+    for got, want in zip(grads[1:], want_grads[1:]):
+        assert_close(got, want, exact=True)
+
+
 def test_the_dtype_follows_numpy_when_the_bias_is_wider():
     # float32 x and kernel with a float64 bias give float64, as x @ kernel + bias does: the
     # bias is then not added in place into the float32 product

@@ -55,6 +55,12 @@ CASES = [  # layer class, pool_size, strides, padding, input shape
     ("AveragePooling2D", (2, 2), None, "valid", (2, 6, 7, 2)),
     ("AveragePooling2D", (3, 3), (2, 2), "same", (2, 7, 6, 3)),
     ("AveragePooling2D", (2, 3), (2, 1), "same", (1, 5, 7, 2)),
+    # windows side by side (strides = pool_size), the blocks path: some positions dropped,
+    # none dropped, or 'same' on sizes it divides (no overhang)
+    ("MaxPooling2D", (3, 2), None, "valid", (2, 8, 5, 3)),
+    ("MaxPooling2D", (2, 3), None, "same", (2, 4, 6, 3)),
+    ("AveragePooling1D", (3,), None, "valid", (2, 11, 2)),
+    ("AveragePooling2D", (2, 2), (2, 2), "valid", (3, 4, 6, 2)),
 ]
 IDS = [f"{c[0]}-{c[1]}-{c[2]}-{c[3]}-{c[4]}" for c in CASES]
 
@@ -111,6 +117,43 @@ def test_max_pooling_ties_share_the_gradient_evenly():
     x.grad = None
     nn.MaxPooling1D(pool_size=2, strides=1)(x).sum().backward()  # windows (1,3) (3,3) (3,2)
     assert_close(x.grad[0, :, 0], [0.0, 1.5, 1.5, 0.0], exact=True)
+
+
+def test_ties_in_a_block_of_side_by_side_windows_share_the_gradient_evenly():
+    # one 2 x 2 window with three equal maxima (ReLU zeros), one with a single maximum
+    x = ag.Tensor(np.array([[[[0.0], [0.0], [1.0], [5.0]], [[0.0], [-1.0], [2.0], [3.0]]]]))
+    x.requires_grad = True
+    out = nn.MaxPooling2D(dtype="float64")(x)
+    assert_close(out.data[0, :, :, 0], [[0.0, 5.0]], exact=True)
+    (out * np.array([3.0, 2.0]).reshape(1, 1, 2, 1)).sum().backward()
+    assert_close(x.grad[0, :, :, 0], [[1.0, 1.0, 0.0, 2.0], [1.0, 0.0, 0.0, 0.0]], exact=True)
+
+
+def graph_ops(t: ag.Tensor) -> set[str]:
+    """The names of the ops that made `t`."""
+    seen, stack, names = set(), [t], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or node.op is None:
+            continue
+        seen.add(id(node))
+        names.add(type(node.op).__name__)
+        stack.extend(node.parents)
+    return names
+
+
+@pytest.mark.parametrize("cls", ["MaxPooling2D", "AveragePooling2D"])
+def test_side_by_side_windows_are_reduced_over_a_leading_axis(cls):
+    """Speed (issue 10's benchmark): windows that neither overlap nor overhang are blocks of a
+    reshape moved to a leading axis, not a sliding-window view (numpy reduces its trailing
+    window axes several times slower); overlapping windows keep the view."""
+    x = ag.Tensor(rng.standard_normal((2, 7, 6, 3)), requires_grad=True)
+    out = getattr(nn, cls)(2, dtype="float64")(x)
+    assert "SlidingWindows" not in graph_ops(out)
+    reduction = out if cls.startswith("Max") else out.parents[0]
+    assert type(reduction.op).__name__ in ("Max", "Sum") and reduction.op.axis == (0,)
+    assert "SlidingWindows" in graph_ops(getattr(nn, cls)(2, strides=1, dtype="float64")(x))
+    assert ag.gradgradcheck(lambda t: getattr(nn, cls)(2, dtype="float64")(t), [x])
 
 
 def test_same_padding_is_ignored_by_max_and_average():
