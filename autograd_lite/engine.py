@@ -118,27 +118,28 @@ def topological_order(root: Tensor) -> list[Tensor]:
     """Every tensor `root` depends on, each listed after all of its parents.
 
     Iterative depth-first post-order (an explicit stack, so a 100,000-op chain is fine).
-    Nodes are keyed by `id()`: `Tensor.__eq__` is elementwise, so tensors are no dict keys.
+    Tensors are kept in a set: they hash by identity (`Tensor.__hash__`), and two live
+    objects never share a hash, so the elementwise `==` is never called.
     """
     order: list[Tensor] = []
-    visited: set[int] = set()
+    visited: set[Tensor] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         node, parents_done = stack.pop()
         if parents_done:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
+        visited.add(node)
         stack.append((node, True))
         for parent in node.parents:
-            if id(parent) in visited:
+            if parent in visited:
                 continue
             if parent.parents:
                 stack.append((parent, False))
             else:  # a leaf depends on nothing: it can take its place at once
-                visited.add(id(parent))
+                visited.add(parent)
                 order.append(parent)
     return order
 
@@ -147,80 +148,69 @@ def topological_order(root: Tensor) -> list[Tensor]:
 
 
 class Tape:
-    """The graph behind `root` as a straight-line program: its tensors in an order where each
-    comes after its inputs (by default `topological_order(root)`; `ag.trace` passes the order
-    the ops ran in, which may go on after `root`), and one instruction per op: (its position,
-    the op, its inputs' positions).
+    """The graph behind `root` as a straight-line program: `tensors`, each listed after its
+    inputs (by default `topological_order(root)`; `ag.trace` passes the order the ops ran in,
+    which may go on after `root`). Each tensor an op made is an instruction: the op computed
+    it from its parents.
 
     `backward` walks the instructions back from the root: a tensor's gradient is complete
     once every op that used it has passed it a share; its own op's rule then splits it among
-    its inputs. Positions in lists stand in for tensors, so the same tape can also be run
-    again on new arrays (`forward`, as `ag.trace` does).
+    its inputs. The values are the tensors' own (`.data`), so `ag.trace` runs the same tape
+    again on new arrays by storing those in the tensors (see `Replay`).
     """
 
     def __init__(self, root: Tensor, order: list[Tensor] | None = None) -> None:
-        self.tensors = tensors = topological_order(root) if order is None else order
+        self.root = root
+        self.tensors = topological_order(root) if order is None else order
         if _in_place_changes:
-            for t in tensors:
+            for t in self.tensors:
                 if t.op is not None and t.op.clock < _in_place_changes:
                     _check_unchanged_since_forward(t)
-        position: dict[int, int] = {}
-        self.instructions: list[tuple[int, Any, list[int]]] = []
-        self.parameters: list[int] = []  # the leaves that require grad
-        for i, t in enumerate(tensors):
-            position[id(t)] = i
-            if t.op is not None:
-                self.instructions.append((i, t.op, [position[id(p)] for p in t.parents]))
-            elif t.requires_grad:
-                self.parameters.append(i)
-        self.grad_shapes = [t.data.shape if t.requires_grad else None for t in tensors]
-        self.root = position[id(root)]
 
-    def forward(self, values: list) -> None:
-        """Run every op again, in order, on the arrays in `values` (the leaves' are filled in)."""
-        for i, op, inputs in self.instructions:
-            values[i] = op.forward(*[values[j] for j in inputs])
+    def backward(
+        self, seed: Any, keep: frozenset[Tensor] = frozenset(), create_graph: bool = False
+    ) -> dict[Tensor, Any]:
+        """Gradients of the root (`seed` is its own) by tensor: those of the leaves that
+        require grad and of the tensors in `keep`; the others are freed once passed on.
 
-    def backward(self, values: list, seed: Any, keep: set[int], create_graph: bool = False) -> list:
-        """Gradients of the root (`seed` is its own) with respect to every position.
-
-        `values` holds each position's value: numpy arrays, so the rules run at numpy speed,
-        or, with `create_graph=True`, the Tensors themselves, so the rules are recorded and
-        their results can be differentiated again. Gradients of positions not in `keep` are
-        freed once passed on.
+        The rules run on the arrays (`.data`), at numpy speed, or, with `create_graph=True`,
+        on the Tensors themselves, so they are recorded and their results can be
+        differentiated again. Tensors are the dict's keys: they hash by identity, and two
+        live objects never share a hash, so the elementwise `==` is never called.
         """
         global _grad_enabled
-        grad_shapes = self.grad_shapes
-        grads: list = [None] * len(values)
-        grads[self.root] = seed
+        grads: dict[Tensor, Any] = {self.root: seed}
         # set by hand rather than `with set_grad_enabled(...)`: this runs on every backward
         recording, _grad_enabled = _grad_enabled, create_graph
         try:
-            for i, op, inputs in reversed(self.instructions):
-                g = grads[i]
+            for t in reversed(self.tensors):
+                op = t.op
+                if op is None:
+                    continue
+                g = grads.get(t) if t in keep else grads.pop(t, None)
                 if g is None:
                     continue
-                if i not in keep:
-                    grads[i] = None
-                input_grads = op.backward(g, values[i], *[values[j] for j in inputs])
-                for j, gj in zip(inputs, input_grads):
-                    shape = grad_shapes[j]
-                    if gj is None or shape is None:
+                xs = t.parents
+                # Speed (issue 9): this line runs once per op and backward, and a list
+                # comprehension costs more than the numpy work of a small op, so the usual
+                # one- and two-input rules get their arrays directly.
+                if create_graph:
+                    input_grads = op.backward(g, t, *xs)
+                elif len(xs) == 2:
+                    input_grads = op.backward(g, t.data, xs[0].data, xs[1].data)
+                elif len(xs) == 1:
+                    input_grads = op.backward(g, t.data, xs[0].data)
+                else:
+                    input_grads = op.backward(g, t.data, *[x.data for x in xs])
+                for x, gx in zip(xs, input_grads):
+                    if gx is None or not x.requires_grad:
                         continue
-                    if gj.shape != shape:
-                        gj = _unbroadcast(gj, shape, op)
-                    grads[j] = gj if grads[j] is None else grads[j] + gj
+                    if gx.shape != x.data.shape:
+                        gx = _unbroadcast(gx, x.data.shape, op)
+                    grads[x] = grads[x] + gx if x in grads else gx
         finally:
             _grad_enabled = recording
         return grads
-
-    def backward_into_parameters(self, values: list, seed: np.ndarray, keep: set[int]) -> None:
-        """Backpropagate `seed` and add each parameter's gradient into its `.grad`; `keep`
-        holds (at least) the parameters' positions."""
-        grads = self.backward(values, seed, keep)
-        accumulate_grads(
-            [self.tensors[i] for i in self.parameters], [grads[i] for i in self.parameters]
-        )
 
 
 def backward(root: Tensor, grad: TensorLike | None = None) -> None:
@@ -233,17 +223,16 @@ def backward(root: Tensor, grad: TensorLike | None = None) -> None:
             "backward: this tensor does not require grad: none of the tensors it was "
             "computed from has requires_grad=True, or it was computed inside ag.no_grad()"
         )
-    seed = _seed(root, grad, "backward")
-    tape = Tape(root)
-    tape.backward_into_parameters([t.data for t in tape.tensors], seed, set(tape.parameters))
+    accumulate_grads(Tape(root).backward(_seed(root, grad, "backward")))
 
 
-def accumulate_grads(leaves: list[Tensor], grads: list[Any]) -> None:
-    """Add each gradient into its leaf's `.grad` (in the leaf's dtype), keeping every `.grad`
-    its own array: two leaves (or a leaf and the caller) never share memory."""
+def accumulate_grads(grads: dict[Tensor, Any]) -> None:
+    """Add the gradient of each leaf among `grads` into its `.grad` (in the leaf's dtype),
+    keeping every `.grad` its own array: two leaves (or a leaf and the caller) never share
+    memory."""
     handed_out: set[int] = set()
-    for leaf, g in zip(leaves, grads):
-        if g is None:
+    for leaf, g in grads.items():
+        if leaf.op is not None:
             continue
         if leaf.grad is not None:
             leaf.grad = np.asarray(leaf.grad + g.astype(leaf.data.dtype, copy=False))
@@ -264,7 +253,9 @@ def _seed(root: Tensor, grad: Any, caller: str) -> np.ndarray:
                 "it must have a single element: reduce it (e.g. .sum()) or pass a gradient "
                 f"of shape {root.shape}"
             )
-        return np.ones_like(root.data)
+        seed = np.empty_like(root.data)
+        seed[...] = 1  # np.ones_like costs three times as much, on every backward
+        return seed
     given = grad.data if isinstance(grad, type(root)) else grad
     try:
         seed = np.array(given, dtype=root.data.dtype)
@@ -347,18 +338,13 @@ def grad(
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {x.shape}) does not require grad")
     seed = _seed(outputs, grad_outputs, "grad")
-    tape = Tape(outputs)
-    position = {id(t): i for i, t in enumerate(tape.tensors)}
-    wanted = [position.get(id(x)) for x in inputs]
     if create_graph:  # the rules run on the Tensors, so they are recorded
         given = isinstance(grad_outputs, type(outputs))
-        values, seed = tape.tensors, grad_outputs if given else type(outputs)(seed)
-    else:
-        values = [t.data for t in tape.tensors]
-    grads = tape.backward(values, seed, set(wanted), create_graph)
+        seed = grad_outputs if given else type(outputs)(seed)
+    grads = Tape(outputs).backward(seed, frozenset(inputs), create_graph)
     found: list[Any] = []
-    for i, x in zip(wanted, inputs):
-        g = None if i is None else grads[i]
+    for x in inputs:
+        g = grads.get(x)
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -89,34 +90,58 @@ class Op:
         Given no Tensor at all, it is a plain numpy function: arrays in, an array out.
         """
         op = cls(**settings) if settings else cls()
-        xs = as_tensors(inputs, op.name)
-        arrays = [_as_array(v) for v in inputs] if xs is None else [x.data for x in xs]
+        for x in inputs:  # all Tensors (the common case, checked first), or not?
+            if type(x) is not Tensor:
+                if _all_numpy(inputs):  # a rule running on arrays: numpy in, numpy out
+                    return op.run_forward(inputs)
+                xs = as_tensors(inputs, op.name)
+                if xs is None:  # no Tensor at all: numpy in, numpy out
+                    return op.run_forward([_as_array(v) for v in inputs])
+                break
+        else:
+            xs = inputs
+        # Speed (issue 9): this runs once per op, and a list comprehension or a method call
+        # costs about as much as the numpy work of a small op, so the usual one- and
+        # two-input ops get their arrays and flags directly (as their rules in `Tape.backward`).
         try:
-            data = op.forward(*arrays)
+            if len(xs) == 2:
+                a, b = xs
+                data = op.forward(a.data, b.data)
+                needs_input_grad = (a.requires_grad, b.requires_grad)
+            elif len(xs) == 1:
+                (a,) = xs
+                data = op.forward(a.data)
+                needs_input_grad = (a.requires_grad,)
+            else:
+                data = op.forward(*[x.data for x in xs])
+                needs_input_grad = tuple([x.requires_grad for x in xs])
         except (ValueError, IndexError, TypeError) as error:
-            shown = tuple(np.asarray(a) for a in arrays)
-            raise OpError(op.describe_failure(shown, error)) from None
+            raise op.refusal([x.data for x in xs], error) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)  # numpy reductions return scalars; keep everything an array
-        if xs is None:
-            return data
         out = Tensor._wrap(data)
-        if engine._grad_enabled:
-            recorder = engine.recorder  # ag.trace keeps also the ops on data needing no grad
-            record = recorder is not None
-            for x in xs:
-                if x.requires_grad:
-                    record = True
-                    out.requires_grad = op.differentiable
-                    break
-            if record:
-                op.needs_input_grad = [x.requires_grad for x in xs]
-                op.clock = engine._in_place_changes
-                out.op = op
-                out.parents = xs
-                if recorder is not None:
-                    recorder.note_op(out)
+        recorder = engine.recorder  # ag.trace keeps also the ops on data needing no grad
+        if engine._grad_enabled and (True in needs_input_grad or recorder is not None):
+            out.requires_grad = op.differentiable and True in needs_input_grad
+            op.needs_input_grad = needs_input_grad
+            op.clock = engine._in_place_changes
+            out.op = op
+            out.parents = xs
+            if recorder is not None:
+                recorder.note_op(out)
         return out
+
+    def run_forward(self, arrays: Sequence[Any]) -> np.ndarray:
+        """`forward(*arrays)` as an array (for inputs that are no Tensors)."""
+        try:
+            data = self.forward(*arrays)
+        except (ValueError, IndexError, TypeError) as error:
+            raise self.refusal(arrays, error) from None
+        return data if type(data) is np.ndarray else np.asarray(data)
+
+    def refusal(self, arrays: Sequence[Any], error: Exception) -> OpError:
+        """numpy's refusal to run the forward on `arrays`, as an error naming the op."""
+        return OpError(self.describe_failure(tuple(np.asarray(a) for a in arrays), error))
 
 
 class BinaryOp(Op):
@@ -181,6 +206,17 @@ def as_tensor(value: TensorLike, like: np.dtype | None = None) -> Tensor:
     return Tensor(value)
 
 
+def _all_numpy(values: tuple[Any, ...]) -> bool:
+    """Whether every value is a numpy array or a Python number (nothing to convert)."""
+    for value in values:
+        if type(value) not in _NUMPY_TYPES:
+            return False
+    return True
+
+
+_NUMPY_TYPES = (np.ndarray, bool, int, float)
+
+
 def _as_array(value: Any) -> Any:
     # Python numbers stay as they are: numpy treats them as "weak", so `g * 0.5` keeps g's dtype.
-    return value if isinstance(value, (np.ndarray, bool, int, float)) else np.asarray(value)
+    return value if isinstance(value, _NUMPY_TYPES) else np.asarray(value)

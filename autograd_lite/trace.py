@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .engine import Tape, topological_order
+from .engine import Tape, accumulate_grads, topological_order
 from .ops.random import RandomUniform, random_generator
 from .tensor import Tensor, from_numpy
 
@@ -187,16 +187,26 @@ def recording() -> Iterator[Recorder]:
 
 
 class Replay:
-    """A recorded `Tape` with the positions of the inputs and outputs, and whether it
-    backpropagates (from the tape's root, the tensor `backward()` was called on)."""
+    """A recorded `Tape` run again on new input arrays: the input tensors take the new arrays,
+    each op that ran during the call computes its tensor's array again, in the order it ran,
+    and, if the function called `backward()`, the tape backpropagates from the tensor it was
+    called on (the tape's root) into the parameters' `.grad`. Tensors made before the call
+    keep their values, as they would in the function itself."""
 
     def __init__(
-        self, tape: Tape, inputs: list[tuple[int, int]], outputs: list[int], backward_calls: int
+        self,
+        tape: Tape,
+        inputs: list[tuple[int, Tensor]],
+        outputs: list[Tensor],
+        ran: set[Tensor],
+        backward_calls: int,
     ) -> None:
         self.tape, self.inputs, self.outputs = tape, inputs, outputs
+        # Speed (issue 9): each instruction with what its forward needs looked up once, not
+        # on every replay: the tensor to fill, the bound forward method and the input tensors.
+        self.program = [(t, t.op.forward, t.parents) for t in tape.tensors if t in ran]
         self.backward_calls = backward_calls  # 0 (forward only) or 1
-        self.keep = set(tape.parameters)  # their gradients are kept; the others freed at once
-        self.seed = np.ones_like(tape.tensors[tape.root].data)  # d loss / d loss
+        self.seed = np.ones_like(tape.root.data)  # d loss / d loss
         self.checked = False  # set once a replay agreed with running the function itself
         self.leaf_tensors = [t for t in tape.tensors if t.op is None]
         self.leaf_flags = [t.requires_grad for t in self.leaf_tensors]
@@ -218,61 +228,65 @@ class Replay:
         if calls and calls[0][1] is not None:
             return "backward() was given a gradient, which a replay could not compute again"
         root = calls[0][0] if calls else outputs[0]  # no backward(): traced forward only
-        needed: dict[int, Tensor] = {}  # what the root and the outputs are computed from
+        needed: dict[Tensor, None] = {}  # what the root and the outputs are computed from
         for tensor in (root, *outputs):
-            for t in topological_order(tensor):
-                needed.setdefault(id(t), t)
-        ran = {id(t): i for i, t in enumerate(recorder.ops)}
+            needed.update(dict.fromkeys(topological_order(tensor)))
+        ran = {t: i for i, t in enumerate(recorder.ops)}
         # in the order the ops ran in, so random draws come in the same order (tensors made
         # before the call, leaves among them, first: nothing made during it is their input)
-        tape = Tape(root, sorted(needed.values(), key=lambda t: ran.get(id(t), -1)))
-        position = {id(t): i for i, t in enumerate(tape.tensors)}
-        input_positions = [position.get(id(x)) for x in inputs]
-        output_positions = [position[id(out)] for out in outputs]
-        for _, op, _ in tape.instructions:
-            for name, value in op.settings().items():
+        tape = Tape(root, sorted(needed, key=lambda t: ran.get(t, -1)))
+        for t in tape.tensors:
+            if t.op is None:
+                continue
+            for name, value in t.op.settings().items():
                 if _holds_array(value):
                     return (
-                        f"{type(op).__name__} holds an array ({name}), which may come from the data"
+                        f"{type(t.op).__name__} holds an array ({name}), which may come from "
+                        "the data"
                     )
-        for i, t in enumerate(tape.tensors):
-            if (
-                t.op is None
-                and not t.requires_grad
-                and t.data.ndim > 0
-                and i not in input_positions
-            ):
+        used = frozenset(inputs)
+        for t in tape.tensors:
+            if t.op is None and not t.requires_grad and t.data.ndim > 0 and t not in used:
                 return (
                     f"an array of shape {t.shape} that is not an input and needs no gradient "
                     "(made during the call, such as by detach() or ag.rand(); random numbers "
                     "come from ag.random_uniform; or captured, such as a frozen weight) may "
                     "differ from call to call"
                 )
-        used = [(i, j) for i, j in enumerate(input_positions) if j is not None]
-        return cls(tape, used, output_positions, len(calls))
+        taken = [(k, x) for k, x in enumerate(inputs) if x in needed]
+        return cls(tape, taken, outputs, set(ran), len(calls))
 
     def __call__(self, arrays: tuple[np.ndarray, ...]) -> list[np.ndarray]:
         """Forward (and backward, as recorded) on new input arrays; gradients go into the
         parameters' .grad."""
-        values = self.forward(arrays)
+        self.forward(arrays)
         if self.backward_calls:
             seed = self.seed.copy()  # a .grad may keep the seed itself
-            self.tape.backward_into_parameters(values, seed, self.keep)
-        return [np.asarray(values[i]) for i in self.outputs]
+            accumulate_grads(self.tape.backward(seed))
+        outputs = [t.data for t in self.outputs]
+        # Let go of this call's arrays (the replay has its own tensors: the inputs and what
+        # the ops made), so the next call allocates where they were freed, in memory still
+        # in the cache; held until overwritten, they slow every replay by 1 to 2%.
+        for t, _, _ in self.program:
+            t.data = _RELEASED
+        for _, x in self.inputs:
+            x.data = _RELEASED
+        return outputs
 
-    def forward(self, arrays: tuple[np.ndarray, ...]) -> list:
-        values = [t.data for t in self.tape.tensors]  # the parameters: their current values
-        for k, i in self.inputs:
-            values[i] = arrays[k]
-        self.tape.forward(values)
-        return values
+    def forward(self, arrays: tuple[np.ndarray, ...]) -> None:
+        """Every op of the call again, in order, on `arrays` (the parameters' current values
+        are their tensors' own)."""
+        for k, x in self.inputs:
+            x.data = arrays[k]
+        for t, forward, xs in self.program:
+            t.data = forward(*[x.data for x in xs])
 
     def agrees(self, arrays: tuple[np.ndarray, ...], outputs: list[np.ndarray]) -> bool:
         """Whether a forward replay on `arrays` gives `outputs` (computed by the function)."""
-        values = self.forward(arrays)
+        self.forward(arrays)
         return all(
-            np.allclose(values[i], out, rtol=1e-6, atol=0, equal_nan=True)
-            for i, out in zip(self.outputs, outputs)
+            np.allclose(t.data, out, rtol=1e-6, atol=0, equal_nan=True)
+            for t, out in zip(self.outputs, outputs)
         )
 
     def generators(self) -> list[np.random.Generator]:
@@ -280,12 +294,15 @@ class Replay:
         function may draw from even where the replay does not, and those of the replay's
         random draws."""
         found = [random_generator()]
-        for _, op, _ in self.tape.instructions:
-            if isinstance(op, RandomUniform):
-                generator = random_generator() if op.generator is None else op.generator
+        for t, _, _ in self.program:
+            if isinstance(t.op, RandomUniform):
+                generator = random_generator() if t.op.generator is None else t.op.generator
                 if all(generator is not other for other in found):
                     found.append(generator)
         return found
+
+
+_RELEASED = np.empty(0)  # what a replay's tensors hold between calls
 
 
 def _outputs(result: Tensor | Sequence[Tensor]) -> list[Tensor]:

@@ -7,7 +7,9 @@ step recorded once with `ag.trace` and replayed.
 
 1. a tiny graph, z = (x*y + x).sum() on (32, 25) arrays;
 2. one training step of a 400-25-15-10 ReLU network with a softmax cross-entropy on a
-   batch of 32: forward, loss, backward and a plain SGD update.
+   batch of 32: forward, loss, backward and a plain SGD update;
+3. the engine's own cost per op, beyond numpy's: a chain of 100 multiplications of tiny
+   arrays, recorded, then backpropagated, against the same multiplications in numpy.
 """
 
 from __future__ import annotations
@@ -54,7 +56,11 @@ def tiny_graph() -> dict:
         dy = xa.copy()  # dz/dy (a fresh array, as the engine hands out)
         return z, dx, dy
 
-    return {"numpy (hand-written)": numpy, "autograd-lite": engine, "autograd-lite, ag.trace": traced}
+    return {
+        "numpy (hand-written)": numpy,
+        "autograd-lite": engine,
+        "autograd-lite, ag.trace": traced,
+    }
 
 
 def training_step(batch: int = 32, lr: float = 0.01) -> dict:
@@ -65,7 +71,10 @@ def training_step(batch: int = 32, lr: float = 0.01) -> dict:
     weights = []
     for n_in, n_out in itertools.pairwise(sizes):
         limit = np.sqrt(6 / (n_in + n_out))
-        weights += [rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32), np.zeros(n_out, np.float32)]
+        weights += [
+            rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32),
+            np.zeros(n_out, np.float32),
+        ]
     W1, b1, W2, b2, W3, b3 = [w.copy() for w in weights]
     params = [ag.Tensor(w, requires_grad=True) for w in weights]
     x = ag.Tensor(X)
@@ -127,11 +136,58 @@ def training_step(batch: int = 32, lr: float = 0.01) -> dict:
         for p, w in zip(params, (W1, b1, W2, b2, W3, b3)):
             np.testing.assert_allclose(p.data, w, rtol=1e-4, atol=1e-6)
     assert step.replays, step.eager_reasons
-    return {"numpy (hand-written)": numpy, "autograd-lite": engine, "autograd-lite, ag.trace": traced}
+    return {
+        "numpy (hand-written)": numpy,
+        "autograd-lite": engine,
+        "autograd-lite, ag.trace": traced,
+    }
+
+
+def per_op_cost(n: int = 100) -> tuple[float, float, float]:
+    """Microseconds per op that the engine adds to numpy's work when recording (forward) and
+    when backpropagating, and numpy's own time for one op, from a chain y = y * w of `n`
+    multiplications of (4,) arrays (the backward does one multiplication per op too)."""
+    a, b = np.ones(4, np.float32), np.full(4, 0.5, np.float32)
+    x, w = ag.Tensor(a, requires_grad=True), ag.Tensor(b)
+    seed = np.ones(4, np.float32)
+
+    def chain():
+        y = x
+        for _ in range(n):
+            y = y * w
+        return y
+
+    def chain_backward():
+        x.grad = None
+        chain().backward(seed)
+
+    def numpy_chain():
+        y = a
+        for _ in range(n):
+            y = y * b
+        return y
+
+    times = compare({"numpy": numpy_chain, "forward": chain, "both": chain_backward}, 300)
+    forward = (times["forward"] - times["numpy"]) / n
+    backward = (times["both"] - times["forward"] - times["numpy"]) / n
+    return forward * 1e6, backward * 1e6, times["numpy"] / n * 1e6
 
 
 if __name__ == "__main__":
     results = compare(tiny_graph(), number=3000)
-    report("tiny graph z = (x*y + x).sum(), (32, 25), forward + backward:", results, "numpy (hand-written)")
+    report(
+        "tiny graph z = (x*y + x).sum(), (32, 25), forward + backward:",
+        results,
+        "numpy (hand-written)",
+    )
     results = compare(training_step(), number=1000)
-    report("training step, 400-25-15-10 ReLU + softmax cross-entropy, batch 32:", results, "numpy (hand-written)")
+    report(
+        "training step, 400-25-15-10 ReLU + softmax cross-entropy, batch 32:",
+        results,
+        "numpy (hand-written)",
+    )
+    forward, backward, numpy_op = per_op_cost()
+    print(
+        f"per op: {forward:.2f} us forward (record), {backward:.2f} us backward, beyond numpy's "
+        f"{numpy_op:.2f} us for the op itself (a chain of 100 multiplications of (4,) arrays)"
+    )
