@@ -25,6 +25,8 @@ OTHER_BLAS := env OPENBLAS_CORETYPE=Haswell
 endif
 
 test: $(STAMP) graphviz browser
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
 	$(PY) -m pytest -q
 ifdef OTHER_BLAS
 	$(OTHER_BLAS) $(PY) -m pytest -q -p no:cacheprovider tests/autograd_lite tests/nn

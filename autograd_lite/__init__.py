@@ -1,11 +1,11 @@
 """autograd-lite: a numpy Tensor that records its operations, and backpropagation over them.
 
-    >>> import autograd_lite as ag
-    >>> x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    >>> y = (x * x).sum()
-    >>> y.backward()
-    >>> x.grad
-    array([2., 4., 6.], dtype=float32)
+>>> import autograd_lite as ag
+>>> x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.backward()
+>>> x.grad
+array([2., 4., 6.], dtype=float32)
 """
 
 # The Tensor first: its methods hand over to the ops, which import it (tensor.py, last lines).
@@ -53,9 +53,9 @@ from .ops import (
     add,
     argmax,
     argmin,
+    astype,
     bitwise_and,
     bitwise_or,
-    astype,
     broadcast_to,
     clip,
     concatenate,

@@ -37,7 +37,8 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0)
 
 
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
-    """log(softmax(x)) = (x - m) - log(sum(e^(x - m))) with m = max(x): finite for logits of +-1e4."""
+    """log(softmax(x)) = (x - m) - log(sum(e^(x - m))) with m = max(x): finite for logits of
+    +-1e4."""
     shifted = _shift_by_max(_in_float(_operand(x, "log_softmax")), axis)
     return shifted - log(exp(shifted).sum(axis=axis, keepdims=True))
 

@@ -1,7 +1,7 @@
 """Gradient checking: the engine's gradients against central finite differences, in float64.
 
-    numeric  d f_j / d x_k  ~  (f_j(x + eps e_k) - f_j(x - eps e_k)) / (2 eps)
-    analytic d f_j / d x_k  =  row j of the Jacobian, from one backward pass seeded with e_j
+numeric  d f_j / d x_k  ~  (f_j(x + eps e_k) - f_j(x - eps e_k)) / (2 eps)
+analytic d f_j / d x_k  =  row j of the Jacobian, from one backward pass seeded with e_j
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ import numpy as np
 from . import engine
 
 TensorLike = Union["Tensor", np.ndarray, np.generic, float, int, bool, Sequence]
-Axis = Union[int, tuple[int, ...], None]
+Axis = int | tuple[int, ...] | None
 
 
 class Tensor:
-    """A numpy array plus what reverse-mode autodiff needs: `grad`, `requires_grad`, `op`, `parents`.
+    """A numpy array plus what reverse-mode autodiff needs: `grad`, `requires_grad`, `op`,
+    `parents`.
 
     Python numbers and lists become float32 (the deep-learning default); numpy arrays keep
     their dtype; `dtype=` overrides both. Only floating-point tensors can require grad.
@@ -29,7 +30,15 @@ class Tensor:
     """
 
     __slots__ = (
-        "__weakref__", "data", "grad", "name", "op", "parents", "requires_grad", "scope", "version"
+        "__weakref__",
+        "data",
+        "grad",
+        "name",
+        "op",
+        "parents",
+        "requires_grad",
+        "scope",
+        "version",
     )
     __array_ufunc__ = None  # numpy defers `ndarray + Tensor` to Tensor.__radd__
     __hash__ = object.__hash__  # `==` is elementwise, so hash by identity like PyTorch
@@ -559,5 +568,5 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 # The ops and functions the methods hand over to import this module (for Tensor), so they are
 # imported here, once Tensor exists; the package imports this module before any op.
-from . import functional as _functional  # noqa: E402
-from . import ops as _ops  # noqa: E402
+from . import functional as _functional
+from . import ops as _ops

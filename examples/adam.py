@@ -22,7 +22,9 @@ from nn.losses import SparseCategoricalCrossentropy
 from nn.optimizers import SGD, Adam
 
 
-def train(optimizer: nn.optimizers.Optimizer, x: np.ndarray, y: np.ndarray, epochs: int) -> list[float]:
+def train(
+    optimizer: nn.optimizers.Optimizer, x: np.ndarray, y: np.ndarray, epochs: int
+) -> list[float]:
     nn.set_seed(1234)  # the same initial weights for both optimizers
     model = Sequential(
         [
@@ -45,7 +47,9 @@ def main(epochs: int = 20) -> dict[str, float]:
     }
     print(f"{'epoch':>5}  " + "  ".join(f"{name:>26}" for name in losses))
     for epoch in sorted({0, 1, 2, 4, epochs // 2, epochs - 1}):
-        print(f"{epoch + 1:>5}  " + "  ".join(f"{curve[epoch]:>26.4f}" for curve in losses.values()))
+        print(
+            f"{epoch + 1:>5}  " + "  ".join(f"{curve[epoch]:>26.4f}" for curve in losses.values())
+        )
     return {name: curve[-1] for name, curve in losses.items()}
 
 

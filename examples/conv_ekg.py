@@ -60,7 +60,10 @@ def main(epochs: int = 30) -> dict[str, float]:
         "train": float(np.mean((model.predict(x_train)[:, 0] > 0.5) == y_train)),
         "test": float(np.mean((model.predict(x_test)[:, 0] > 0.5) == y_test)),
     }
-    print(f"regular or irregular heartbeat: train accuracy {accuracy['train']:.3f}, test {accuracy['test']:.3f}")
+    print(
+        "regular or irregular heartbeat: "
+        f"train accuracy {accuracy['train']:.3f}, test {accuracy['test']:.3f}"
+    )
     return accuracy
 
 

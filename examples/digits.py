@@ -29,7 +29,8 @@ def main(epochs: int = 40, verbose: int = 1) -> dict[str, float]:
     y = digits.target
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
     print(
-        f"training on {X_train.shape[0]} images of {X_train.shape[1]} pixels, testing on {X_test.shape[0]}"
+        f"training on {X_train.shape[0]} images of {X_train.shape[1]} pixels, "
+        f"testing on {X_test.shape[0]}"
     )
 
     nn.set_seed(1234)
@@ -55,7 +56,8 @@ def main(epochs: int = 40, verbose: int = 1) -> dict[str, float]:
     probabilities = nn.softmax(model.predict(X_test[:5]))
     for image, p in enumerate(probabilities):
         print(
-            f"test image {image}: predicted {p.argmax()} (probability {p.max():.2f}), label {y_test[image]}"
+            f"test image {image}: predicted {p.argmax()} (probability {p.max():.2f}), "
+            f"label {y_test[image]}"
         )
 
     accuracy = {

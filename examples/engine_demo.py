@@ -49,7 +49,10 @@ def second_derivative() -> None:
     (dxx,) = ag.grad(dx, x)
     t = np.tanh(0.5)
     print(f"\nd/dx tanh at 0.5 = {dx.item():.6f}   (1 - tanh^2 = {1 - t * t:.6f})")
-    print(f"d2/dx2 tanh at 0.5 = {dxx.item():.6f}   (-2 tanh (1 - tanh^2) = {-2 * t * (1 - t * t):.6f})")
+    print(
+        f"d2/dx2 tanh at 0.5 = {dxx.item():.6f}   "
+        f"(-2 tanh (1 - tanh^2) = {-2 * t * (1 - t * t):.6f})"
+    )
 
 
 if __name__ == "__main__":

@@ -141,7 +141,8 @@ class Progbar:
         63/63 [==============================] - 0s 941us/step - loss: 0.8368
 
     On a terminal the line is redrawn in place (at most every 0.05 s); elsewhere only the
-    finished line is printed. verbose=2 prints `63/63 - 0s - loss: 0.8368 - 59ms/epoch - 941us/step`.
+    finished line is printed. verbose=2 prints
+    `63/63 - 0s - loss: 0.8368 - 59ms/epoch - 941us/step`.
     """
 
     width = 30
@@ -289,7 +290,8 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
                 print(
-                    f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}."
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
                 )
             self.model.set_weights(self.best_weights)
 

@@ -109,7 +109,8 @@ def sparse_categorical_crossentropy(
     engine's fused `ag.cross_entropy` (its rule: softmax(z) - onehot(y)) on the rows of
     y_pred seen as (positions, k).
 
-    >>> sparse_categorical_crossentropy(np.array([1]), np.array([[0.0, 1e4]]), from_logits=True).data
+    >>> z = np.array([[0.0, 1e4]])
+    >>> sparse_categorical_crossentropy(np.array([1]), z, from_logits=True).data
     array([0.])
     """
     y_pred = _as_tensor(y_pred)
@@ -259,7 +260,8 @@ class BinaryCrossentropy(Loss):
         outside = (y < 0) | (y > 1)
         if outside.any():
             raise ValueError(
-                f"{self.name}: targets must lie in [0, 1] (0/1 labels), got {y[outside].flat[0].item()}"
+                f"{self.name}: targets must lie in [0, 1] (0/1 labels), "
+                f"got {y[outside].flat[0].item()}"
                 f" at index {_first_index(outside)}; for integer class labels use "
                 "SparseCategoricalCrossentropy"
             )

@@ -2,8 +2,9 @@
 
 A step function's derivative is zero wherever it exists, so these pass no gradient back and
 their results never require grad. Comparisons, logic and sign are still recorded (as
-`PiecewiseConstant` ops) when an input requires grad: a replay (`ag.trace`) recomputes them from the new data,
-and graph pictures show them. argmax, argmin and isfinite are plain numpy, outside the graph.
+`PiecewiseConstant` ops) when an input requires grad: a replay (`ag.trace`) recomputes them
+from the new data, and graph pictures show them. argmax, argmin and isfinite are plain
+numpy, outside the graph.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ sign = _step(np.sign, "sign", "-1, 0 or 1 by the sign of each element (no gradie
 
 
 def stop_gradient(x: TensorLike) -> Tensor:
-    """x itself, as a constant for backprop: no gradient flows through it (jax.lax.stop_gradient)."""
+    """x itself, as a constant for backprop: no gradient flows through it
+    (jax.lax.stop_gradient)."""
     return StopGradient.apply(x)
 
 
@@ -97,4 +99,3 @@ def _unrecorded(numpy_function: Callable[..., Any], name: str, doc: str) -> Call
 isfinite = _unrecorded(np.isfinite, "isfinite", "True where the element is neither inf nor NaN.")
 argmax = _unrecorded(np.argmax, "argmax", "Index of the largest element along `axis` (np.argmax).")
 argmin = _unrecorded(np.argmin, "argmin", "Index of the smallest element along `axis` (np.argmin).")
-

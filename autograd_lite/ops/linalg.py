@@ -45,5 +45,3 @@ class MatMul(Op):
 def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product a @ b (np.matmul rules: 1-D operands, broadcast batch axes)."""
     return MatMul.apply(a, b)
-
-

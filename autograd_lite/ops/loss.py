@@ -65,7 +65,9 @@ def cross_entropy(logits: TensorLike, labels: TensorLike, reduction: str = "mean
         labels = np.asarray(labels)
     shape = np.shape(logits.data if isinstance(logits, Tensor) else logits)
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: labels must be integers (class indices), got {labels.dtype}")
+        raise TypeError(
+            f"cross_entropy: labels must be integers (class indices), got {labels.dtype}"
+        )
     if len(shape) != 2 or labels.shape != shape[:1]:
         raise ValueError(
             f"cross_entropy: expected logits (m, k) and labels (m,), got {shape} and {labels.shape}"
@@ -74,6 +76,8 @@ def cross_entropy(logits: TensorLike, labels: TensorLike, reduction: str = "mean
     if lowest < 0:
         raise ValueError(f"cross_entropy: labels must be in [0, {shape[1]}), got {lowest}")
     if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        raise ValueError(
+            f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
+        )
     losses = SoftmaxCrossEntropy.apply(logits, labels, mean=reduction == "mean")
     return losses.sum() if reduction == "sum" else losses

@@ -22,7 +22,7 @@ class PickOfTwo(BinaryOp):
         raise NotImplementedError
 
     def backward(self, g, out, a, b):
-        """da = g * [a picked over b] + g/2 * [a = b],  db = g * [b picked over a] + g/2 * [a = b]"""
+        """da = g * [a picked] + g/2 * [a = b],  db = g * [b picked] + g/2 * [a = b]"""
         da_needed, db_needed = self.needs_input_grad
         shared = g * 0.5 * (a == b)
         da = g * self.beats(a, b) + shared if da_needed else None
@@ -116,8 +116,6 @@ def where(condition: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
 def getitem(x: TensorLike, index: Any) -> Tensor:
     """x[index]: basic slicing and integer-array (fancy) indexing, as in numpy."""
     return GetItem.apply(x, index=_plain_index(index))
-
-
 
 
 def _plain_index(index: Any) -> Any:

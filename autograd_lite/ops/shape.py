@@ -99,7 +99,9 @@ class Pad(Op):
 
     def backward(self, g, out, x):
         """dx = g without the padding"""
-        return (g[tuple(slice(before, before + n) for (before, _), n in zip(self.widths, x.shape))],)
+        return (
+            g[tuple(slice(before, before + n) for (before, _), n in zip(self.widths, x.shape))],
+        )
 
 
 class SlidingWindows(Op):
@@ -349,5 +351,3 @@ def sum_to_shape(x: TensorLike, shape: Sequence[int]) -> Tensor:
     if not fits:
         raise ValueError(f"sum_to_shape: shape {x_shape} is not a broadcast of {shape}")
     return engine.sum_to_shape(x, shape)
-
-

@@ -157,5 +157,3 @@ def clip(x: TensorLike, lo: float | None = None, hi: float | None = None) -> Ten
     if lo is None and hi is None:
         raise ValueError("clip: give at least one of lo and hi")
     return Clip.apply(x, lo=lo, hi=hi)
-
-

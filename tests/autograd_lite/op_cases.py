@@ -141,26 +141,50 @@ CASES = {
     "Sqrt": unary(ag.sqrt, positive),
     "Abs": unary(ag.abs, gap),
     "Tanh": unary(ag.tanh),
-    "Sigmoid": unary(ag.sigmoid) + [("large logits", ag.sigmoid, [ag.Tensor([-30.0, 30.0], requires_grad=True, dtype=np.float64)])],
+    "Sigmoid": unary(ag.sigmoid)
+    + [
+        (
+            "large logits",
+            ag.sigmoid,
+            [ag.Tensor([-30.0, 30.0], requires_grad=True, dtype=np.float64)],
+        )
+    ],
     "ReLU": unary(ag.relu, gap),
-    "Softplus": unary(ag.softplus) + [("at zero", ag.softplus, [ag.Tensor(np.zeros(3), requires_grad=True)])],
+    "Softplus": unary(ag.softplus)
+    + [("at zero", ag.softplus, [ag.Tensor(np.zeros(3), requires_grad=True)])],
     "Clip": [
-        ("both bounds", lambda x: x.clip(-0.5, 0.5), [ag.Tensor([-1.0, -0.2, 0.1, 0.3, 2.0], requires_grad=True)]),
+        (
+            "both bounds",
+            lambda x: x.clip(-0.5, 0.5),
+            [ag.Tensor([-1.0, -0.2, 0.1, 0.3, 2.0], requires_grad=True)],
+        ),
         ("lower bound only", lambda x: x.clip(lo=0.0), [gap(3, 4)]),
         ("upper bound only", lambda x: x.clip(hi=0.0), [gap(3, 4)]),
     ],
     "Maximum": [
         ("same shape", ag.maximum, [distinct(3, 4), distinct(3, 4) + 0.05]),
-        ("broadcast", ag.maximum, [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)]),
+        (
+            "broadcast",
+            ag.maximum,
+            [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)],
+        ),
         ("with zero", lambda x: ag.maximum(x, 0.0), [gap(3, 4)]),
     ],
     "Minimum": [
         ("same shape", ag.minimum, [distinct(3, 4), distinct(3, 4) + 0.05]),
-        ("broadcast", ag.minimum, [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)]),
+        (
+            "broadcast",
+            ag.minimum,
+            [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)],
+        ),
         ("with zero", lambda x: ag.minimum(x, 0.0), [gap(3, 4)]),
     ],
     "Where": [
-        ("elementwise", lambda a, b: ag.where(const([[True, False, True]] * 2), a, b), [r(2, 3), r(2, 3)]),
+        (
+            "elementwise",
+            lambda a, b: ag.where(const([[True, False, True]] * 2), a, b),
+            [r(2, 3), r(2, 3)],
+        ),
         ("broadcast a", lambda a, b: ag.where(const([True, False, True]), a, b), [r(3), r(2, 3)]),
         ("scalar b", lambda a: ag.where(a > 0, a, 0.0), [gap(4)]),
     ],
@@ -176,12 +200,19 @@ CASES = {
         ("ellipsis and None", lambda x: x[..., None, 1], [r(2, 3)]),
     ],
     "IndexAdd": [
-        ("through getitem's rule", lambda x: ag.grad((x[np.array([0, 0, 2])] ** 2).sum(), x, create_graph=True)[0], [r(3)]),
+        (
+            "through getitem's rule",
+            lambda x: ag.grad((x[np.array([0, 0, 2])] ** 2).sum(), x, create_graph=True)[0],
+            [r(3)],
+        ),
     ],
     "Sum": reduction(ag.sum),
-    "Max": reduction(ag.max, distinct) + [("reused", lambda x: x.max(axis=0) * x.max(), [distinct(3, 2)])],
-    "Min": reduction(ag.min, distinct) + [("reused", lambda x: x.min(axis=0) * x.min(), [distinct(3, 2)])],
-    "LogSumExp": reduction(ag.logsumexp) + [("large values", lambda x: ag.logsumexp(x * 1000, axis=-1), [r(2, 3)])],
+    "Max": reduction(ag.max, distinct)
+    + [("reused", lambda x: x.max(axis=0) * x.max(), [distinct(3, 2)])],
+    "Min": reduction(ag.min, distinct)
+    + [("reused", lambda x: x.min(axis=0) * x.min(), [distinct(3, 2)])],
+    "LogSumExp": reduction(ag.logsumexp)
+    + [("large values", lambda x: ag.logsumexp(x * 1000, axis=-1), [r(2, 3)])],
     "Reshape": [
         ("flat", lambda x: x.reshape(-1), [r(3, 4)]),
         ("tuple", lambda x: x.reshape((2, 6)) * ag.arange(6.0, dtype=np.float64), [r(3, 4)]),
@@ -205,15 +236,39 @@ CASES = {
     ],
     "SlidingWindows": [
         ("stride 1", lambda x: ag.sliding_windows(x, 3) * C_WIN, [r(2, 5)]),
-        ("overlapping, strided, middle axis", lambda x: ag.sliding_windows(x, 3, stride=2, axis=1), [r(2, 7, 2)]),
+        (
+            "overlapping, strided, middle axis",
+            lambda x: ag.sliding_windows(x, 3, stride=2, axis=1),
+            [r(2, 7, 2)],
+        ),
         ("gaps between windows", lambda x: ag.sliding_windows(x, 2, stride=3, axis=0), [r(8, 2)]),
-        ("two axes, dilated", lambda x: ag.sliding_windows(x, (2, 3), stride=(2, 1), axis=(1, 2), dilation=(1, 2)), [r(2, 6, 7, 2)]),
+        (
+            "two axes, dilated",
+            lambda x: ag.sliding_windows(x, (2, 3), stride=(2, 1), axis=(1, 2), dilation=(1, 2)),
+            [r(2, 6, 7, 2)],
+        ),
     ],
     "OverlapAdd": [
-        ("through sliding_windows' rule", lambda x: ag.grad((ag.sliding_windows(x, 3, 2) ** 2).sum(), x, create_graph=True)[0], [r(7)]),
-        ("non-overlapping, dilated", lambda x: ag.grad((ag.sliding_windows(x, 2, 3, dilation=2) ** 2).sum(), x, create_graph=True)[0], [r(8)]),
+        (
+            "through sliding_windows' rule",
+            lambda x: ag.grad((ag.sliding_windows(x, 3, 2) ** 2).sum(), x, create_graph=True)[0],
+            [r(7)],
+        ),
+        (
+            "non-overlapping, dilated",
+            lambda x: ag.grad(
+                (ag.sliding_windows(x, 2, 3, dilation=2) ** 2).sum(), x, create_graph=True
+            )[0],
+            [r(8)],
+        ),
     ],
-    "Cast": [("to longdouble and back", lambda x: (x.astype(np.longdouble) * 2).astype(np.float64), [r(3)])],
+    "Cast": [
+        (
+            "to longdouble and back",
+            lambda x: (x.astype(np.longdouble) * 2).astype(np.float64),
+            [r(3)],
+        )
+    ],
     "SoftmaxCrossEntropy": [
         ("per row", lambda z: ag.cross_entropy(z, [2, 0, 2, 1], reduction="none"), [r(4, 3)]),
         ("mean", lambda z: ag.cross_entropy(z, np.array([1, 1])), [r(2, 5)]),
@@ -225,8 +280,16 @@ CASES = {
     ],
     "StopGradient": [("softmax's shift", lambda x: ag.softmax(x * 3), [r(2, 4)])],
     "RandomUniform": [  # a generator seeded anew on every call: the same draws each time
-        ("scale", lambda x: x * ag.random_uniform(x.shape, np.float64, np.random.default_rng(0)), [r(3, 4)]),
-        ("mask", lambda x: x * (ag.random_uniform((4,), np.float64, np.random.default_rng(1)) < 0.5), [r(3, 4)]),
+        (
+            "scale",
+            lambda x: x * ag.random_uniform(x.shape, np.float64, np.random.default_rng(0)),
+            [r(3, 4)],
+        ),
+        (
+            "mask",
+            lambda x: x * (ag.random_uniform((4,), np.float64, np.random.default_rng(1)) < 0.5),
+            [r(3, 4)],
+        ),
     ],
     "MatMul": [
         ("matrix", lambda a, b: a @ b, [r(3, 4), r(4, 2)]),
@@ -247,13 +310,29 @@ DERIVED = {
     "mean": reduction(ag.mean),
     "var": reduction(ag.var) + [("ddof 1", lambda x: x.var(axis=0, ddof=1), [r(4, 3)])],
     "min": reduction(ag.min, distinct),
-    "minimum": [("broadcast", ag.minimum, [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)])],
-    "softmax": [("last axis", ag.softmax, [r(3, 4)]), ("axis 0", lambda x: ag.softmax(x, axis=0), [r(3, 4)])],
-    "log_softmax": [("last axis", ag.log_softmax, [r(3, 4)]), ("big logits", lambda x: ag.log_softmax(x * 1e4), [r(2, 3)])],
-    "leaky_relu": unary(ag.leaky_relu, gap) + [("slope 0.01", lambda x: ag.leaky_relu(x, 0.01), [gap(4)])],
+    "minimum": [
+        (
+            "broadcast",
+            ag.minimum,
+            [distinct(3, 4), ag.Tensor([0.05, -0.55, 0.25, 0.95], requires_grad=True)],
+        )
+    ],
+    "softmax": [
+        ("last axis", ag.softmax, [r(3, 4)]),
+        ("axis 0", lambda x: ag.softmax(x, axis=0), [r(3, 4)]),
+    ],
+    "log_softmax": [
+        ("last axis", ag.log_softmax, [r(3, 4)]),
+        ("big logits", lambda x: ag.log_softmax(x * 1e4), [r(2, 3)]),
+    ],
+    "leaky_relu": unary(ag.leaky_relu, gap)
+    + [("slope 0.01", lambda x: ag.leaky_relu(x, 0.01), [gap(4)])],
     "silu": unary(ag.silu),
     "flatten": [("from axis 1", lambda x: x.flatten(1) * C2, [r(2, 3, 4)])],
-    "squeeze": [("all", lambda x: x.squeeze(), [r(1, 3, 1)]), ("one axis", lambda x: x.squeeze(0), [r(1, 3, 1)])],
+    "squeeze": [
+        ("all", lambda x: x.squeeze(), [r(1, 3, 1)]),
+        ("one axis", lambda x: x.squeeze(0), [r(1, 3, 1)]),
+    ],
     "expand_dims": [("middle", lambda x: x.expand_dims(1) * C3, [r(2, 2)])],
     "stack": [("axis 1", lambda a, b: ag.stack([a, b, a], axis=1), [r(2, 3), r(2, 3)])],
 }

@@ -102,7 +102,9 @@ def test_reduction_axes_are_checked_with_the_function_name() -> None:
 
 
 def test_a_boolean_mask_of_the_wrong_length_is_refused_as_numpy_refuses_it() -> None:
-    with pytest.raises(ag.OpError, match=r"getitem: .*size of axis is 10 but size of corresponding boolean"):
+    with pytest.raises(
+        ag.OpError, match=r"getitem: .*size of axis is 10 but size of corresponding boolean"
+    ):
         ag.ones(10, 3)[[True, False]]
     with pytest.raises(IndexError):
         np.ones((10, 3))[np.array([True, False])]
@@ -171,7 +173,13 @@ def test_assign_methods_change_values_in_place_and_move_the_version_on() -> None
     "value, message",
     [
         (np.array(["a", "b"]), r"assign: cannot write <U1 values of shape \(2,\) into a float32"),
-        (np.ones(3), r"assign: cannot write float64 values of shape \(3,\) into a float32 tensor of shape \(2,\)"),
+        (
+            np.ones(3),
+            (
+                r"assign: cannot write float64 values of shape \(3,\) "
+                r"into a float32 tensor of shape \(2,\)"
+            ),
+        ),
     ],
 )
 def test_assign_refuses_what_does_not_fit(value, message) -> None:
@@ -186,7 +194,10 @@ def test_backward_after_an_input_was_changed_in_place_is_refused_naming_op_and_t
     x = ag.Tensor([[1.0, 1.0]])
     loss = (x @ w).relu().sum()
     w.assign_sub(0.1 * np.ones((2, 2)))  # an optimizer step between forward and backward
-    with pytest.raises(RuntimeError, match=r"'dense/kernel' of shape \(2, 2\), input 1 of matmul, was changed in place"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"'dense/kernel' of shape \(2, 2\), input 1 of matmul, was changed in place",
+    ):
         loss.backward()
     with pytest.raises(RuntimeError, match="changed in place"):
         ag.grad(loss, w)

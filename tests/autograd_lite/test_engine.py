@@ -34,7 +34,7 @@ def test_gradients_accumulate_across_backward_calls_until_reset():
 
 def test_node_used_by_several_ops_sums_its_gradients():
     x = ag.Tensor(3.0, requires_grad=True)
-    a = x * x          # used three times below
+    a = x * x  # used three times below
     y = a * a + a.exp() + (-a)
     y.backward()
     # dy/da = 2a + e^a - 1 with a = 9; da/dx = 2x = 6
@@ -129,7 +129,10 @@ def test_name_scope_labels_tensors_created_inside():
             z = y + 1
         after_inner = y - 1
     outside = z * 1
-    assert (w.scope, y.scope, z.scope, after_inner.scope) == ("L1 (Dense)",) * 2 + ("inner", "L1 (Dense)")
+    assert (w.scope, y.scope, z.scope, after_inner.scope) == ("L1 (Dense)",) * 2 + (
+        "inner",
+        "L1 (Dense)",
+    )
     assert outside.scope is None and ag.current_scope() is None
 
 

@@ -8,7 +8,9 @@ import autograd_lite as ag
 
 def test_non_broadcastable_shapes_name_the_op_and_shapes():
     a, b = ag.ones(3), ag.ones(4)
-    with pytest.raises(ag.OpError, match=r"add: shapes \(3,\) and \(4,\) cannot be broadcast together"):
+    with pytest.raises(
+        ag.OpError, match=r"add: shapes \(3,\) and \(4,\) cannot be broadcast together"
+    ):
         a + b
     with pytest.raises(ag.OpError, match=r"mul: shapes \(2, 3\) and \(2,\) cannot be broadcast"):
         ag.ones(2, 3) * ag.ones(2)
@@ -29,13 +31,17 @@ def test_backward_on_a_tensor_that_does_not_require_grad():
 
 def test_backward_on_non_scalar_needs_a_gradient():
     y = ag.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match=r"output has shape \(2, 3\).*pass a gradient of shape \(2, 3\)"):
+    with pytest.raises(
+        RuntimeError, match=r"output has shape \(2, 3\).*pass a gradient of shape \(2, 3\)"
+    ):
         y.backward()
 
 
 def test_backward_with_a_gradient_of_the_wrong_shape():
     y = ag.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(ValueError, match=r"gradient has shape \(3, 2\) but the output has shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"gradient has shape \(3, 2\) but the output has shape \(2, 3\)"
+    ):
         y.backward(np.ones((3, 2)))
 
 
@@ -49,22 +55,32 @@ def test_non_numeric_and_ragged_data():
 
 
 def test_integer_tensors_cannot_require_grad():
-    with pytest.raises(TypeError, match="only floating-point tensors can require grad, got dtype int64"):
+    with pytest.raises(
+        TypeError, match="only floating-point tensors can require grad, got dtype int64"
+    ):
         ag.Tensor(np.array([1, 2]), requires_grad=True)
 
 
 def test_shape_op_errors():
-    with pytest.raises(ag.OpError, match=r"reshape: cannot reshape \(2, 3\) \(6 elements\) to \(4,\)"):
+    with pytest.raises(
+        ag.OpError, match=r"reshape: cannot reshape \(2, 3\) \(6 elements\) to \(4,\)"
+    ):
         ag.ones(2, 3).reshape(4)
-    with pytest.raises(ag.OpError, match=r"broadcast_to: cannot broadcast shape \(3,\) to \(2, 4\)"):
+    with pytest.raises(
+        ag.OpError, match=r"broadcast_to: cannot broadcast shape \(3,\) to \(2, 4\)"
+    ):
         ag.ones(3).broadcast_to((2, 4))
     with pytest.raises(ag.OpError, match=r"getitem: index 5 does not fit shape \(3,\)"):
         ag.ones(3)[5]
     with pytest.raises(ValueError, match=r"squeeze: axis 0 of shape \(2, 1\) has size 2"):
         ag.ones(2, 1).squeeze(0)
-    with pytest.raises(ag.OpError, match="sum: axis 2 is out of range for a tensor with 2 dimensions"):
+    with pytest.raises(
+        ag.OpError, match="sum: axis 2 is out of range for a tensor with 2 dimensions"
+    ):
         ag.ones(2, 3).sum(axis=2)
-    with pytest.raises(ag.OpError, match="mean: axis 2 is out of range for a tensor with 2 dimensions"):
+    with pytest.raises(
+        ag.OpError, match="mean: axis 2 is out of range for a tensor with 2 dimensions"
+    ):
         ag.ones(2, 3).mean(axis=2)
     with pytest.raises(ag.OpError, match=r"concatenate: shapes \(2, 3\), \(2, 4\) do not line up"):
         ag.concatenate([ag.ones(2, 3), ag.ones(2, 4)])
@@ -81,7 +97,9 @@ def test_numpy_ufuncs_on_tensors_are_refused_rather_than_silently_untracked():
 
 
 def test_pad_needs_a_pair_for_every_axis():
-    with pytest.raises(ValueError, match=r"pad: widths must give \(before, after\) counts for each of the 3 axes"):
+    with pytest.raises(
+        ValueError, match=r"pad: widths must give \(before, after\) counts for each of the 3 axes"
+    ):
         ag.pad(ag.ones(2, 3, 4), [(1, 1)])
     with pytest.raises(ValueError, match="for each of the 1 axes, got"):
         ag.pad(ag.ones(3), (1, 2))

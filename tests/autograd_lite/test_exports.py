@@ -39,9 +39,7 @@ def operation_methods() -> set[str]:
     return {
         name
         for name, member in vars(Tensor).items()
-        if not name.startswith("_")
-        and callable(member)
-        and f"def {name}(" in section
+        if not name.startswith("_") and callable(member) and f"def {name}(" in section
     }
 
 

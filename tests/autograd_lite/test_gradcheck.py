@@ -27,7 +27,9 @@ def test_gradcheck_reports_the_wrong_element():
 def test_gradcheck_names_the_input_and_output_element():
     a = ag.Tensor(np.ones(2), requires_grad=True)
     b = ag.Tensor(np.array([1.0, 5.0]), requires_grad=True)
-    with pytest.raises(ag.GradcheckError, match=r"input 1 \(shape \(2,\)\) at index \(1,\) \(output element 1\)"):
+    with pytest.raises(
+        ag.GradcheckError, match=r"input 1 \(shape \(2,\)\) at index \(1,\) \(output element 1\)"
+    ):
         ag.gradcheck(lambda a, b: a * b * b.detach(), [a, b])
 
 
@@ -52,4 +54,6 @@ def test_gradgradcheck_checks_second_derivatives():
 def test_numerical_jacobian_of_a_linear_map_is_the_matrix():
     m = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     x = ag.Tensor(np.ones(2), requires_grad=True)
-    np.testing.assert_allclose(ag.numerical_jacobian(lambda x: ag.Tensor(m) @ x, [x], 0), m, atol=1e-8)
+    np.testing.assert_allclose(
+        ag.numerical_jacobian(lambda x: ag.Tensor(m) @ x, [x], 0), m, atol=1e-8
+    )

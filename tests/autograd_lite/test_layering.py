@@ -8,15 +8,31 @@ import sys
 ENGINE = pathlib.Path(__file__).resolve().parents[2] / "autograd_lite"
 
 # Each engine module may import only modules to its left (viz may import anything).
-ORDER = ["files", "engine", "tensor", "op", "ops", "functional", "creation", "gradcheck", "trace", "viz"]
+ORDER = [
+    "files",
+    "engine",
+    "tensor",
+    "op",
+    "ops",
+    "functional",
+    "creation",
+    "gradcheck",
+    "trace",
+    "viz",
+]
 # The one exception: Tensor's methods hand over to the ops and functions of the same name, so
 # tensor.py imports those two at its end, once Tensor exists (they use nothing else of it).
 DELEGATION = {("tensor.py", "ops"), ("tensor.py", "functional")}
 
 
 def test_importing_the_engine_imports_neither_nn_nor_graphviz():
-    code = "import sys, autograd_lite; print(sorted(m for m in ('nn', 'graphviz') if m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, autograd_lite; "
+        "print(sorted(m for m in ('nn', 'graphviz') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 

@@ -6,7 +6,9 @@ import autograd_lite as ag
 
 from .op_cases import CASES, DERIVED
 
-ALL = [(name, *case) for table in (CASES, DERIVED) for name, cases in table.items() for case in cases]
+ALL = [
+    (name, *case) for table in (CASES, DERIVED) for name, cases in table.items() for case in cases
+]
 IDS = [f"{name}: {label}" for name, label, _, _ in ALL]
 
 

@@ -110,7 +110,9 @@ def test_sliding_windows_and_pad_match_numpy():
     expected = np.lib.stride_tricks.sliding_window_view(a, 3, axis=1)[:, ::2]
     np.testing.assert_array_equal(windows.data, expected)
     assert windows.shape == (2, 2, 2, 3)
-    np.testing.assert_array_equal(ag.pad(ag.Tensor(a), [(0, 0), (1, 2), (0, 0)]).data, np.pad(a, [(0, 0), (1, 2), (0, 0)]))
+    np.testing.assert_array_equal(
+        ag.pad(ag.Tensor(a), [(0, 0), (1, 2), (0, 0)]).data, np.pad(a, [(0, 0), (1, 2), (0, 0)])
+    )
     with pytest.raises(ag.OpError, match="sliding_windows: windows of 7 along axis 1 do not fit"):
         ag.sliding_windows(ag.Tensor(a), 7, axis=1)
 

@@ -49,6 +49,7 @@ def test_adam_gets_further_than_sgd(capsys):
     adam, sgd = final["Adam(learning_rate=0.001)"], final["SGD(learning_rate=0.01)"]
     assert adam < 0.1 and sgd > 1.5 * adam
 
+
 def test_graph_course_network_writes_every_picture(tmp_path):
     written = load("graph_course_network").main(tmp_path)
     assert sorted(p.name for p in written) == sorted(

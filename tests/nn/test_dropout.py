@@ -39,7 +39,8 @@ def test_the_same_mask_for_every_sample_with_noise_shape():
     assert_close(out, np.broadcast_to(np.where(keep, 2.0, 0.0), (4, 3, 5)))
     with pytest.raises(
         ValueError,
-        match=r"'dropout\w*' \(Dropout\): noise_shape \(None, 2\) does not fit inputs of shape \(4, 3\)",
+        match=r"'dropout\w*' \(Dropout\): noise_shape \(None, 2\) does not fit inputs "
+        r"of shape \(4, 3\)",
     ):
         nn.Dropout(0.5, noise_shape=(None, 2))(np.ones((4, 3)), training=True)
 

@@ -40,7 +40,10 @@ def test_x_and_y_of_different_lengths():
 
 
 def test_feature_count_different_from_the_built_layer():
-    message = r"layer 'L1' \(Dense\).*built for input shape \(None, 4\).*received input with shape \(None, 7\)"
+    message = (
+        r"layer 'L1' \(Dense\).*built for input shape \(None, 4\)"
+        r".*received input with shape \(None, 7\)"
+    )
     with pytest.raises(ValueError, match=message):
         compiled().fit(np.ones((10, 7)), Y)
     with pytest.raises(ValueError, match=r"layer 'L1'.*\(None, 4\).*\(2, 7\)"):

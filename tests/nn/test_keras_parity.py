@@ -2,9 +2,10 @@
 
 The reference numbers come from tests/nn/data/make_keras_reference.py (TensorFlow 2.21 /
 Keras 3.15, run once; the tests never import TensorFlow). Tolerance: the float32 policy of
-tests/numerics.py (rtol 1e-5, atol 1e-6). Both sides compute in float32 with sums in different orders, so
-single-step results agree to a few float32 ulps (~1e-7 relative); four steps of an
-optimizer carry that to ~1e-6, and weights that pass close to zero need the small atol.
+tests/numerics.py (rtol 1e-5, atol 1e-6). Both sides compute in float32 with sums in
+different orders, so single-step results agree to a few float32 ulps (~1e-7 relative);
+four steps of an optimizer carry that to ~1e-6, and weights that pass close to zero need
+the small atol.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""fit replays its recorded step (compile's default); run_eagerly=True must give the same numbers."""
+"""fit replays its recorded step (compile's default); run_eagerly=True must give the same
+numbers."""
 
 import numpy as np
 import pytest
