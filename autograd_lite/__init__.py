@@ -115,3 +115,5 @@ from .viz import (
     render_graph,
     save_backward_html,
 )
+
+from . import teaching  # isort: skip  (last: the learning instruments use all of the above)

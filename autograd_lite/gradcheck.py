@@ -6,6 +6,7 @@ analytic d f_j / d x_k  =  row j of the Jacobian, from one backward pass seeded 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -82,9 +83,23 @@ def gradgradcheck(
 
 
 def numerical_jacobian(fn: Function, xs: Sequence[Tensor], i: int, eps: float = 1e-6) -> np.ndarray:
-    """d(all outputs, flattened) / d(xs[i], flattened) by central differences."""
+    """d(all outputs, flattened) / d(xs[i], flattened) by central differences.
+
+    Meant for float64 inputs (`gradcheck` and `nn.check_gradients` convert to it): on float32
+    it warns, since x + eps rounds to a float32 (7 digits) and f's float32 rounding errors,
+    about 1e-7 * |f|, are divided by 2 eps, about 1e-6: a difference of 10% or more.
+    """
     _check_eps(eps, "numerical_jacobian")
     x = xs[i].data
+    if x.dtype != np.float64:
+        warnings.warn(
+            f"numerical_jacobian: input {i} is {x.dtype}; central differences with eps={eps:g} "
+            f"in {x.dtype} lose most of their digits to rounding (float32 keeps about 7), so "
+            "they cannot check a gradient. Fix: check in float64, e.g. ag.gradcheck(fn, "
+            "inputs), which copies its inputs to float64, or nn.check_gradients(model, x, y)",
+            UserWarning,
+            stacklevel=2,
+        )
     columns = []
     for k in range(x.size):
         original = x.flat[k]

@@ -23,6 +23,8 @@ Every gradient comes from the engine: layers and losses are compositions of engi
 from . import activations, callbacks, initializers, layers, losses, metrics, optimizers, utils
 from .activations import softmax
 from .callbacks import Callback, EarlyStopping, History, TerminateOnNaN
+from .diagnostics import TrainingDiagnostics, plot_diagnostics
+from .explain import explain
 from .gradient_check import check_gradients
 from .layers import (
     Activation,
@@ -83,16 +85,19 @@ __all__ = [
     "Sequential",
     "Softmax",
     "TerminateOnNaN",
+    "TrainingDiagnostics",
     "WeightsFileError",
     "activations",
     "callbacks",
     "check_gradients",
     "clear_session",
+    "explain",
     "initializers",
     "layers",
     "losses",
     "metrics",
     "optimizers",
+    "plot_diagnostics",
     "plot_model",
     "plot_receptive_fields",
     "receptive_fields",

@@ -22,6 +22,7 @@ softmax is fused into a stable form (softplus, log-sum-exp) that stays finite fo
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -195,6 +196,8 @@ class Loss:
 
     def compute(self, y_true: Any, y_pred: ag.Tensor) -> ag.Tensor:
         """The batch mean of `call`, for targets already prepared (fit checks them once)."""
+        if self.from_logits:
+            warn_if_activated(y_pred, self)
         with ag.name_scope(self.name):
             return self.call(y_true, y_pred).mean()
 
@@ -298,6 +301,7 @@ class SparseCategoricalCrossentropy(Loss):
     def compute(self, y_true: Any, y_pred: ag.Tensor) -> ag.Tensor:
         if not self.from_logits:
             return super().compute(y_true, y_pred)
+        warn_if_activated(y_pred, self)
         with ag.name_scope(self.name):  # the fused op takes the mean itself: one node
             return ag.cross_entropy(*_as_rows(y_pred, _labels_for(y_true, y_pred.shape)))
 
@@ -324,6 +328,43 @@ class SparseCategoricalCrossentropy(Loss):
         y = y.astype(np.int64)
         _check_label_range(y, classes, self.name)
         return y
+
+
+def output_activation(y_pred: ag.Tensor) -> str | None:
+    """'sigmoid' or 'softmax' when the op that made `y_pred` is that activation, read from the
+    recorded graph (not guessed from the values): a Dense layer's fused sigmoid, `sigmoid`,
+    or softmax's exp(z) / sum(exp(z)). None otherwise, and for a tensor made without a graph
+    (inside `ag.no_grad()`)."""
+    op = y_pred.op if isinstance(y_pred, ag.Tensor) else None
+    kind = type(op).__name__
+    if kind == "Sigmoid" or (kind == "Dense" and op.settings().get("activation") == "sigmoid"):
+        return "sigmoid"
+    if kind == "Div":
+        numerator, denominator = y_pred.parents
+        made_of = type(denominator.op).__name__ == "Sum" and denominator.parents[0] is numerator
+        if type(numerator.op).__name__ == "Exp" and made_of:
+            return "softmax"
+    return None
+
+
+def warn_if_activated(y_pred: ag.Tensor, loss: Loss) -> None:
+    """Warn, naming the fix, when a loss with from_logits=True is given the output of a
+    sigmoid or softmax: the loss would apply it a second time (Keras warns too). The check
+    runs where the graph is recorded (the first batch of `fit`, or an eager call)."""
+    activation = output_activation(y_pred)
+    if activation is None:
+        return
+    where = f" (layer '{y_pred.scope.split(' (')[0]}')" if y_pred.scope else ""
+    warnings.warn(
+        f"{loss.name}(from_logits=True) received the output of a {activation}{where}: those "
+        f"values are probabilities already, and from_logits=True applies {activation} again, "
+        "so the loss and its gradient are wrong. Fix: make the last layer linear "
+        "(activation='linear', the stable form; apply the "
+        f"{activation} to model.predict's output when you need probabilities), or keep the "
+        f"{activation} and use from_logits=False",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _check_label_range(labels: np.ndarray, classes: int, caller: str) -> None:

@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +23,13 @@ from ..tensor import Tensor
 from .graph import (
     CONSTANT,
     INTERMEDIATE,
+    NUMBERS,
     PARAMETER,
     ROOT,
     Edge,
     GraphSpec,
+    Heatmap,
+    LayerNode,
     OpNode,
     TensorNode,
     build_spec,
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 FONT = "Helvetica"
 MONO = "Courier"
 OP = "op"
+LAYER = "layer"
 # (fill, border) for each role; the legend in draw_graph's docstring names them.
 STYLES = {
     PARAMETER: ("#d7f0d2", "#2e7d32"),
@@ -45,7 +49,13 @@ STYLES = {
     INTERMEDIATE: ("#e3f2fd", "#1e88e5"),
     ROOT: ("#ffe08a", "#e08600"),
     OP: ("#ede7f6", "#5e35b1"),
+    LAYER: ("#fafafa", "#546e7a"),
 }
+# A heatmap's colors: NEGATIVE at -scale, white at 0, POSITIVE at +scale (RGB); a cell without
+# a finite value is NAN_COLOR. Each cell is HEATMAP_CELL points a side.
+NEGATIVE, POSITIVE = (33, 102, 172), (178, 24, 43)
+NAN_COLOR = "#9e9e9e"
+HEATMAP_CELL = 6
 GRAD_COLOR = "#c62828"
 MUTED = "#607d8b"
 NOTE_COLOR = "#ef6c00"
@@ -98,6 +108,8 @@ def draw_graph(
     show_rule: bool = False,
     rankdir: str | None = None,
     max_nodes: int = 500,
+    layers: str | Sequence[str] | None = None,
+    values: str = NUMBERS,
 ) -> graphviz.Digraph:
     """The computation graph that produced `root`, as a graphviz Digraph.
 
@@ -123,6 +135,11 @@ def draw_graph(
       comes back along N edges (a use by a comparison or `stop_gradient` sends none)
     - an orange edge note says where backward sums a gradient to undo broadcasting:
       `(32, 25) summed over axis 0 -> (25,)`
+    - a collapsed layer: a grey box with a slate border, `L1: Dense(25, relu)`, its
+      parameters (`kernel (400, 25)  bias (25,)`, `10,025 params`), its output's shape and
+      previews, and the ops it stands for
+    - a heatmap (values="heatmap"): blue below 0, white at 0, red above, up to the largest
+      |value| (written beside it); grey where there is no finite value
 
     Args:
         root: the tensor to draw, with everything it was computed from.
@@ -138,16 +155,35 @@ def draw_graph(
             than a notebook (see `auto_rankdir`), as a network's training step is.
         max_nodes: draw at most this many nodes (tensors and ops), keeping those nearest
             the root; a note says how many were left out.
+        layers: how the tensors made inside a name scope (an nn layer, a loss) are drawn:
+            "expanded" (each op, in a box labelled with the layer), "collapsed" (each layer
+            as one box standing for its ops: `L1: Dense(25, relu)`), a list of the layers to
+            expand (`["L2"]`, the others collapsed), or None: collapsed when the graph has
+            more than AUTO_COLLAPSE_NODES (60) tensors and ops, else expanded.
+        values: "numbers" (text previews) or "heatmap": every array's values and gradient
+            drawn as a small grid of colored cells (at most 24 x 24, each the mean of a block
+            of a larger array), a scalar still as its number.
 
     >>> import autograd_lite as ag
     >>> x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
     >>> g = ag.draw_graph((x * x).sum())
     >>> g.source.count("t0 -> op1")       # x * x: two edges from x into Mul
     2
+    >>> w = ag.Tensor([[1.0], [2.0]], requires_grad=True, name="L1/kernel")
+    >>> with ag.name_scope("L1 (Dense)"):
+    ...     h = (x.reshape(1, 2) @ w).relu()
+    >>> "L1: Dense(1)" in ag.draw_graph(h.sum(), layers="collapsed").source
+    True
     """
     check_rankdir(rankdir, "draw_graph")
     spec = build_spec(
-        root, show_data=show_data, show_grad=show_grad, show_rule=show_rule, max_nodes=max_nodes
+        root,
+        show_data=show_data,
+        show_grad=show_grad,
+        show_rule=show_rule,
+        max_nodes=max_nodes,
+        layers=layers,
+        values=values,
     )
     return to_digraph(spec, rankdir)
 
@@ -178,10 +214,10 @@ def check_rankdir(rankdir: object, caller: str, automatic: bool = True) -> None:
 def to_digraph(spec: GraphSpec, rankdir: str | None = None) -> graphviz.Digraph:
     """Style a GraphSpec: clusters first, then the other nodes, then edges, all in walk order.
     rankdir None chooses the direction with `auto_rankdir`."""
-    labels = {node.id: _label(node) for node in (*spec.tensors, *spec.ops)}
+    labels = {node.id: _label(node) for node in spec.nodes}
     graph = new_digraph("autograd_lite", rankdir or auto_rankdir(spec, labels))
     cluster_of = {member: i for i, c in enumerate(spec.clusters) for member in c.members}
-    nodes = {node.id: node for node in (*spec.tensors, *spec.ops)}
+    nodes = {node.id: node for node in spec.nodes}
     spine = set(spec.spine)
     for i, cluster in enumerate(spec.clusters):
         with graph.subgraph(name=f"cluster_{i}") as sub:
@@ -433,17 +469,23 @@ def table(rows: Iterable[str], columns: bool = False) -> str:
     )
 
 
-def _label(node: TensorNode | OpNode) -> str:
+def _label(node: TensorNode | OpNode | LayerNode) -> str:
     if isinstance(node, OpNode):
         return _op_label(node, STYLES[OP if node.differentiable else CONSTANT][1])
+    if isinstance(node, LayerNode):
+        return _layer_label(node)
     return _tensor_label(node)
 
 
 def _add_node(
-    graph: graphviz.Digraph, node: TensorNode | OpNode, label: str, on_spine: bool
+    graph: graphviz.Digraph, node: TensorNode | OpNode | LayerNode, label: str, on_spine: bool
 ) -> None:
     # dot draws the edges between nodes of one group straight: the spine reads as a line
     group = {"group": "spine"} if on_spine else {}
+    if isinstance(node, LayerNode):
+        fill, border = STYLES[LAYER]
+        graph.node(node.id, label=label, fillcolor=fill, color=border, penwidth="1.6", **group)
+        return
     if isinstance(node, OpNode):
         fill, border = STYLES[OP if node.differentiable else CONSTANT]
         style = "rounded,filled" if node.differentiable else "rounded,filled,dashed"
@@ -469,18 +511,89 @@ def _add_node(
 def _tensor_label(node: TensorNode) -> str:
     title = font(f"<B>{escape(node.name)}</B>", 12) if node.name else None
     shape = font(escape(f"{node.shape} {node.dtype}"), 9, MUTED)
-    data = font(escape(f"data {node.data}"), 10, face=MONO) if node.data is not None else None
-    if node.grad is not None:
-        text = font(escape(f"grad {node.grad}"), 10, GRAD_COLOR, MONO)
-        grad = f"<B>{text}</B>" if node.highlight else text
-    elif node.grad_pending:
-        grad = font("grad ?", 10, MUTED, MONO)
-    else:
-        grad = None
+    values = _value_rows(node)
     summed = font(f"grad = sum of {node.uses} parts", 9, GRAD_COLOR) if node.uses > 1 else None
     if not node.shape:  # a scalar: micrograd's one-line record, name | data | grad
-        return table([r for r in (title, data, grad, summed) if r] or [shape], columns=True)
-    return table(r for r in (title, shape, data, grad, summed) if r)
+        return table([r for r in (title, *values, summed) if r] or [shape], columns=True)
+    return table(r for r in (title, shape, *values, summed) if r)
+
+
+def _value_rows(node: TensorNode) -> list[str]:
+    """The data and grad rows of a tensor's box: text previews, or a caption and a heatmap
+    each (a label cell holds text or a table, not both)."""
+    rows = []
+    if node.data_map is not None:
+        rows += _heatmap_rows("data", node.data_map, "black")
+    elif node.data is not None:
+        rows.append(font(escape(f"data {node.data}"), 10, face=MONO))
+    if node.grad_map is not None:
+        rows += _heatmap_rows("grad", node.grad_map, GRAD_COLOR)
+    elif node.grad is not None:
+        text = font(escape(f"grad {node.grad}"), 10, GRAD_COLOR, MONO)
+        rows.append(f"<B>{text}</B>" if node.highlight else text)
+    elif node.grad_pending:
+        rows.append(font("grad ?", 10, MUTED, MONO))
+    return rows
+
+
+def _heatmap_rows(what: str, heat: Heatmap, color: str) -> list[str]:
+    """`data |max| 0.52` (and the block each cell averages), then the grid of colored cells."""
+    caption = f"{what} |max| {heat.scale:.3g}"
+    if heat.block != (1, 1):
+        caption += f"  (a cell: mean of {heat.block[0]}x{heat.block[1]})"
+    return [font(escape(caption), 9, color, MONO), heatmap_table(heat)]
+
+
+def heatmap_table(heat: Heatmap) -> str:
+    """A Heatmap as a nested HTML-like table of fixed-size colored cells (no text, no image
+    file: graphviz draws it in every format, offline)."""
+    size = HEATMAP_CELL
+    rows = "".join(
+        "<TR>"
+        + "".join(
+            f'<TD BGCOLOR="{cell_color(v, heat.scale)}" WIDTH="{size}" HEIGHT="{size}" '
+            'FIXEDSIZE="TRUE"></TD>'
+            for v in row
+        )
+        + "</TR>"
+        for row in heat.cells
+    )
+    # fixed to its cells' size: a table in a wider cell would be stretched, with gaps
+    width, height = len(heat.cells[0]) * size + 2, len(heat.cells) * size + 2
+    return (
+        f'<TABLE BORDER="1" COLOR="{MUTED}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" '
+        f'WIDTH="{width}" HEIGHT="{height}" FIXEDSIZE="TRUE">{rows}</TABLE>'
+    )
+
+
+def cell_color(value: float, scale: float) -> str:
+    """The color of `value` on a diverging scale: white at 0, NEGATIVE at -scale, POSITIVE at
+    +scale, linear in between.
+
+    >>> cell_color(0.0, 1.0), cell_color(1.0, 1.0), cell_color(-0.5, 1.0)
+    ('#ffffff', '#b2182b', '#90b2d6')
+    """
+    if math.isnan(value):
+        return NAN_COLOR
+    t = 0.0 if scale == 0 else max(-1.0, min(1.0, value / scale))
+    end = POSITIVE if t > 0 else NEGATIVE
+    channels = (round(255 + (c - 255) * abs(t)) for c in end)
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def _layer_label(node: LayerNode) -> str:
+    """A collapsed layer: title, parameters, output shape and values, the ops inside."""
+    rows = [font(f"<B>{escape(node.title)}</B>", 12)]
+    if node.parameters:
+        shapes = "  ".join(f"{name} {shape}" for name, shape in node.parameters)
+        rows.append(font(escape(shapes), 9, MUTED))
+        sizes = " + ".join("*".join(map(str, shape)) or "1" for _, shape in node.parameters)
+        rows.append(font(escape(f"{sizes} = {node.count:,} params"), 9, MUTED))
+    out = node.output
+    rows.append(font(escape(f"-> {out.shape} {out.dtype}"), 9, MUTED))
+    rows += _value_rows(out)
+    rows.append(font(escape("ops: " + ", ".join(node.ops)), 9, STYLES[OP][1]))
+    return table(rows)
 
 
 def _op_label(node: OpNode, rule_color: str) -> str:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,18 @@ INTERMEDIATE = "intermediate"  # made by an op
 ROOT = "root"  # the tensor the picture was asked for (usually the loss)
 
 PREVIEW_ELEMENTS = 6  # arrays up to this size show their elements, larger ones min/mean/max
+
+# How layers are drawn: "expanded" (every op in its layer's box), "collapsed" (each layer as one
+# box), or a list of the layer names to expand. draw_graph's default (None) collapses a graph of
+# more than AUTO_COLLAPSE_NODES tensors and ops: past that a picture of single ops no longer fits
+# a notebook cell legibly (the course network's fused training step is 16 nodes, a small CNN's
+# 32; the same network with a softmax output layer written as ops is 60 or so).
+EXPANDED, COLLAPSED = "expanded", "collapsed"
+AUTO_COLLAPSE_NODES = 60
+
+# How values and gradients are shown: as text ("numbers") or as small colored grids ("heatmap")
+NUMBERS, HEATMAP = "numbers", "heatmap"
+HEATMAP_CELLS = 24  # at most this many cells a side; larger arrays are averaged over blocks
 
 # the comparisons and logic a PiecewiseConstant op records, written as the operators they are
 STEP_OPERATORS = {
@@ -58,6 +72,43 @@ class TensorNode:
     uses: int  # how many gradients backward adds up for it (one per op input it feeds)
     cluster: str | None
     highlight: bool = False
+    data_map: Heatmap | None = None  # with values="heatmap": the values as colored cells
+    grad_map: Heatmap | None = None
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """An array as a grid of at most HEATMAP_CELLS x HEATMAP_CELLS colored cells.
+
+    The array is seen as a matrix (a vector as one row, more axes folded into the rows), and
+    each cell holds the mean of a `block` (rows, columns) of it; NaN marks a cell with no finite
+    value. `scale` is the largest |value| of the array: the colors run from -scale (blue)
+    through 0 (white) to +scale (red)."""
+
+    cells: tuple[tuple[float, ...], ...]
+    scale: float
+    block: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class LayerNode:
+    """A layer (a name scope) drawn as one box, standing for its ops and tensors.
+
+    `title` reads like the code that made it (`L1: Dense(25, relu)`), `parameters` are the
+    (short name, shape) of its parameters, `output` the tensor it hands on, whose shape and
+    previews it shows, and `ops` the names of the ops drawn inside it when it is expanded."""
+
+    id: str
+    label: str
+    title: str
+    parameters: tuple[tuple[str, tuple[int, ...]], ...]
+    output: TensorNode
+    ops: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        """The number of parameter values: `400*25 + 25 = 10,025` for `Dense(25)` on 400."""
+        return sum(math.prod(shape) for _, shape in self.parameters)
 
 
 @dataclass(frozen=True)
@@ -113,6 +164,12 @@ class GraphSpec:
     max_nodes: int
     truncated_inputs: tuple[str, ...]  # ids of ops that have inputs which were not drawn
     spine: tuple[str, ...]
+    layers: tuple[LayerNode, ...] = ()  # collapsed layers, each standing for its cluster
+
+    @property
+    def nodes(self) -> tuple[TensorNode | OpNode | LayerNode, ...]:
+        """Every node drawn: tensors, ops and collapsed layers."""
+        return (*self.tensors, *self.ops, *self.layers)
 
     @property
     def input_edges(self) -> tuple[Edge, ...]:
@@ -123,7 +180,7 @@ class GraphSpec:
         """Each node's rank in a layered drawing, about as dot ranks a graph before placing it:
         the number of edges on the longest path to the node, and a node without inputs (a
         parameter, an input) one rank before its first use, not all of them in the first."""
-        rank = {node.id: 0 for node in (*self.tensors, *self.ops)}
+        rank = {node.id: 0 for node in self.nodes}
         for edge in self.edges:  # in walk order, so each tail's rank is final when it is read
             rank[edge.head] = max(rank[edge.head], rank[edge.tail] + 1)
         sources = set(rank) - {edge.head for edge in self.edges}
@@ -145,6 +202,8 @@ def build_spec(
     grads: Mapping[int, np.ndarray] | None = None,
     pending: frozenset[int] = frozenset(),
     highlight: Tensor | None = None,
+    layers: str | Sequence[str] | None = EXPANDED,
+    values: str = NUMBERS,
 ) -> GraphSpec:
     """Describe the graph that produced `root` (see `draw_graph` for the options).
 
@@ -156,6 +215,9 @@ def build_spec(
         raise TypeError(f"draw_graph: expected an autograd_lite Tensor, got {type(root).__name__}")
     if max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
+    if values not in (NUMBERS, HEATMAP):
+        raise ValueError(f"draw_graph: values must be 'numbers' or 'heatmap', got {values!r}")
+    maps = values == HEATMAP
     order = topological_order(root)
     position = {id(t): i for i, t in enumerate(order)}
     kept = _nearest_to_root(order, max_nodes)
@@ -198,6 +260,8 @@ def build_spec(
                 uses=uses.get(id(t), 0),
                 cluster=cluster,
                 highlight=highlight is t,
+                data_map=heatmap(t.data) if maps and show_data and t.size > 1 else None,
+                grad_map=None if g is None or not maps or g.size <= 1 else heatmap(g),
             )
         )
         if t.op is None:
@@ -242,7 +306,7 @@ def build_spec(
     for op in ops:
         if op.cluster is not None:
             clusters[op.cluster].append(op.id)
-    return GraphSpec(
+    spec = GraphSpec(
         tensors=tuple(tensors),
         ops=tuple(ops),
         edges=tuple(edges),
@@ -252,6 +316,162 @@ def build_spec(
         truncated_inputs=tuple(truncated),
         spine=spine,
     )
+    return collapse_layers(spec, _layers_to_expand(spec, layers))
+
+
+def layer_name(label: str) -> str:
+    """The layer's name in its scope label: `L1` in `L1 (Dense)` (a loss's scope is its name)."""
+    return label.split(" (")[0]
+
+
+def _layers_to_expand(spec: GraphSpec, layers: str | Sequence[str] | None) -> set[str]:
+    """The scope labels to draw op by op, for draw_graph's `layers` option (see there)."""
+    every = {c.label for c in spec.clusters}
+    if layers is None:
+        return every if len(spec.tensors) + len(spec.ops) <= AUTO_COLLAPSE_NODES else set()
+    if layers == EXPANDED:
+        return every
+    if layers == COLLAPSED:
+        return set()
+    if isinstance(layers, str) or not isinstance(layers, Sequence):
+        raise ValueError(  # noqa: TRY004 (a wrong mode name too: one message for both)
+            "draw_graph: layers must be 'collapsed', 'expanded', None (collapsed beyond "
+            f"{AUTO_COLLAPSE_NODES} nodes) or a list of layer names to expand, got {layers!r}"
+        )
+    by_name = {layer_name(label): label for label in every} | {label: label for label in every}
+    unknown = [name for name in layers if name not in by_name]
+    if unknown:
+        known = ", ".join(repr(layer_name(c.label)) for c in spec.clusters) or "none"
+        raise ValueError(
+            f"draw_graph: no layer named {unknown[0]!r} in this graph; its layers are {known}"
+        )
+    return {by_name[name] for name in layers}
+
+
+def collapse_layers(spec: GraphSpec, expand: set[str]) -> GraphSpec:
+    """`spec` with every cluster not in `expand` (scope labels) drawn as one `LayerNode`.
+
+    The layer's tensors and ops are taken out; an edge into or out of them now enters or
+    leaves the layer's box (once per pair of nodes), and edges inside it disappear. The root
+    stays a box of its own, so the loss value is still read off the picture.
+    """
+    nodes = {node.id: node for node in (*spec.tensors, *spec.ops)}
+    owner: dict[str, str] = {}
+    layers = []
+    for i, cluster in enumerate(spec.clusters):
+        if cluster.label in expand:
+            continue
+        members = [m for m in cluster.members if getattr(nodes[m], "kind", None) != ROOT]
+        layer = _layer_node(f"layer{i}", cluster.label, members, nodes, spec.edges)
+        if layer is None:
+            continue  # only leaves (labels fed to the root's op): nothing to stand for
+        layers.append(layer)
+        owner.update((m, layer.id) for m in members)
+    if not layers:
+        return spec
+
+    def drawn(node_id: str) -> str:
+        return owner.get(node_id, node_id)
+
+    edges, joined = [], set()
+    for edge in spec.edges:
+        tail, head = drawn(edge.tail), drawn(edge.head)
+        if tail == head:
+            continue  # inside one layer
+        if (tail, head) == (edge.tail, edge.head):
+            edges.append(edge)
+        elif (tail, head) not in joined:  # several edges between a layer and a node: one
+            joined.add((tail, head))
+            into_op = head == edge.head  # still an op's argument, with its name and note
+            edges.append(
+                replace(
+                    edge,
+                    tail=tail,
+                    head=head,
+                    argument=edge.argument if into_op else None,
+                    note=edge.note if into_op else None,
+                    highlight=False,
+                )
+            )
+    spine = [drawn(node_id) for node_id in spec.spine]
+    return replace(
+        spec,
+        tensors=tuple(t for t in spec.tensors if t.id not in owner),
+        ops=tuple(op for op in spec.ops if op.id not in owner),
+        edges=tuple(edges),
+        clusters=tuple(c for c in spec.clusters if c.label in expand),
+        truncated_inputs=tuple(dict.fromkeys(drawn(op) for op in spec.truncated_inputs)),
+        spine=tuple(n for i, n in enumerate(spine) if i == 0 or n != spine[i - 1]),
+        layers=tuple(layers),
+    )
+
+
+def _layer_node(
+    layer_id: str,
+    label: str,
+    members: list[str],
+    nodes: Mapping[str, TensorNode | OpNode],
+    edges: tuple[Edge, ...],
+) -> LayerNode | None:
+    """The box for the scope `label`: its title, parameters and output (see LayerNode). The
+    output is the last tensor used outside the layer (or the root its last op makes)."""
+    ops = [nodes[m] for m in members if isinstance(nodes[m], OpNode)]
+    if not ops:
+        return None
+    inside = set(members)
+    outputs = {op.output for op in ops}
+    leaving = [e.tail for e in edges if e.tail in outputs and e.head not in inside]
+    output = nodes[leaving[-1] if leaving else ops[-1].output]
+    name = layer_name(label)
+    used = dict.fromkeys(e.tail for e in edges if e.head in inside)  # in argument order
+    parameters = tuple(
+        (t.name.removeprefix(f"{name}/") if t.name else t.id, t.shape)
+        for t in (nodes[m] for m in used if m in inside)
+        if isinstance(t, TensorNode) and t.kind == PARAMETER
+    )
+    title = name
+    if label != name:  # `L1 (Dense)`: the layer's kind, units and activation as code writes them
+        kind = label[len(name) + 2 : -1]
+        activation = [op.settings for op in ops if op.settings.startswith("activation=")]
+        arguments = [str(output.shape[-1])] if parameters and output.shape else []
+        arguments += [activation[-1].split("=", 1)[1].strip("'")] if activation else []
+        title = f"{name}: {kind}({', '.join(arguments)})" if arguments else f"{name}: {kind}"
+    return LayerNode(
+        id=layer_id,
+        label=label,
+        title=title,
+        parameters=parameters,
+        output=output,
+        ops=tuple(dict.fromkeys(op.name for op in ops)),
+    )
+
+
+def heatmap(array: np.ndarray) -> Heatmap:
+    """`array` as a Heatmap: a vector as one row, more axes folded into the rows
+    ((m, h, w, c) as (m * h * w, c)), each cell the mean of a block of at most
+    ceil(n / HEATMAP_CELLS) elements a side.
+
+    >>> import numpy as np
+    >>> h = heatmap(np.arange(6.0).reshape(2, 3))
+    >>> h.cells, h.scale, h.block
+    (((0.0, 1.0, 2.0), (3.0, 4.0, 5.0)), 5.0, (1, 1))
+    >>> heatmap(np.ones((400, 25))).block      # 24 rows of 17 x 2 blocks: 24 x 13 cells
+    (17, 2)
+    """
+    a = np.asarray(array, dtype=np.float64)
+    a = a.reshape(1, -1) if a.ndim <= 1 else a.reshape(-1, a.shape[-1])
+    a = np.where(np.isfinite(a), a, np.nan)
+    rows, columns = a.shape
+    block = (math.ceil(rows / HEATMAP_CELLS) or 1, math.ceil(columns / HEATMAP_CELLS) or 1)
+    grid = (math.ceil(rows / block[0]), math.ceil(columns / block[1]))
+    padded = np.full((grid[0] * block[0], grid[1] * block[1]), np.nan)
+    padded[:rows, :columns] = a
+    with warnings.catch_warnings():  # a block of NaN only: its cell is NaN, said by the color
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(padded.reshape(grid[0], block[0], grid[1], block[1]), axis=(1, 3))
+        scale = float(np.nanmax(np.abs(a))) if a.size and not np.isnan(a).all() else 0.0
+    cells = tuple(tuple(float(v) for v in row) for row in means)
+    return Heatmap(cells=cells, scale=scale, block=block)
 
 
 def gradients(root: Tensor, order: list[Tensor] | None = None) -> dict[int, np.ndarray]:

@@ -19,6 +19,7 @@ ORDER = [
     "gradcheck",
     "trace",
     "viz",
+    "teaching",
 ]
 # The one exception: Tensor's methods hand over to the ops and functions of the same name, so
 # tensor.py imports those two at its end, once Tensor exists (they use nothing else of it).

@@ -28,6 +28,7 @@ NOTEBOOKS = [
     "05_multilabel_and_adam.ipynb",
     "06_convolution_ekg.ipynb",
     "07_practice_lab_digits.ipynb",
+    "08_teaching_instruments.ipynb",
 ]
 CELL_TIMEOUT = 120  # seconds; a whole notebook takes a few in the fast mode
 KERNEL_NAME = "autograd-lite-test"
