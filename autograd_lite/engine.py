@@ -162,6 +162,8 @@ class Tape:
     def __init__(self, root: Tensor, order: list[Tensor] | None = None) -> None:
         self.root = root
         self.tensors = topological_order(root) if order is None else order
+        # what `backward` walks: the instructions, last first (a replay walks them each call)
+        self.instructions = [t for t in reversed(self.tensors) if t.op is not None]
         if _in_place_changes:
             for t in self.tensors:
                 if t.op is not None and t.op.clock < _in_place_changes:
@@ -183,23 +185,23 @@ class Tape:
         # set by hand rather than `with set_grad_enabled(...)`: this runs on every backward
         recording, _grad_enabled = _grad_enabled, create_graph
         try:
-            for t in reversed(self.tensors):
-                op = t.op
-                if op is None:
-                    continue
+            for t in self.instructions:
                 g = grads.get(t) if t in keep else grads.pop(t, None)
                 if g is None:
                     continue
-                xs = t.parents
+                op, xs = t.op, t.parents
                 # Speed (issue 9): this line runs once per op and backward, and a list
                 # comprehension costs more than the numpy work of a small op, so the usual
-                # one- and two-input rules get their arrays directly.
+                # rules of one to three inputs (Dense's x, kernel, bias) get their arrays
+                # directly.
                 if create_graph:
                     input_grads = op.backward(g, t, *xs)
                 elif len(xs) == 2:
                     input_grads = op.backward(g, t.data, xs[0].data, xs[1].data)
                 elif len(xs) == 1:
                     input_grads = op.backward(g, t.data, xs[0].data)
+                elif len(xs) == 3:
+                    input_grads = op.backward(g, t.data, xs[0].data, xs[1].data, xs[2].data)
                 else:
                     input_grads = op.backward(g, t.data, *[x.data for x in xs])
                 for x, gx in zip(xs, input_grads):

@@ -47,7 +47,7 @@ from .engine import Tape, accumulate_grads, topological_order
 from .ops.random import RandomUniform, random_generator
 from .tensor import Tensor, from_numpy
 
-Signature = tuple[tuple[tuple[int, ...], str], ...]
+Signature = tuple[tuple[tuple[int, ...], np.dtype], ...]
 
 
 class trace:
@@ -77,7 +77,7 @@ class trace:
 
     def __call__(self, *arrays: Any) -> list[np.ndarray]:
         arrays = tuple([np.asarray(a) for a in arrays])
-        signature = tuple([(a.shape, a.dtype.str) for a in arrays])
+        signature = tuple([(a.shape, a.dtype) for a in arrays])
         replay = self.replays.get(signature)
         if replay is not None and not replay.still_fits():
             del self.replays[signature]  # a leaf was frozen or unfrozen: record again
@@ -96,11 +96,13 @@ class trace:
         with recording() as recorder:
             outputs = _outputs(self.fn(*inputs))
             recorded = Replay.record(recorder, inputs, outputs)
+        found = [out.data for out in outputs]
         if isinstance(recorded, str):
             self.eager_reasons[signature] = recorded
         else:
             self.replays[signature] = recorded
-        return [out.data for out in outputs]
+            recorded.release()
+        return found
 
     def _check(
         self, signature: Signature, replay: Replay, inputs: list[Tensor], arrays: tuple
@@ -264,14 +266,19 @@ class Replay:
             seed = self.seed.copy()  # a .grad may keep the seed itself
             accumulate_grads(self.tape.backward(seed))
         outputs = [t.data for t in self.outputs]
-        # Let go of this call's arrays (the replay has its own tensors: the inputs and what
-        # the ops made), so the next call allocates where they were freed, in memory still
-        # in the cache; held until overwritten, they slow every replay by 1 to 2%.
+        self.release()
+        return outputs
+
+    def release(self) -> None:
+        """Let go of the arrays of the last call (the replay has its own tensors: the inputs
+        and what the ops made), so the next call allocates where they were freed, in memory
+        still in the cache. Held until overwritten, they slow every replay by 1 to 2%, and
+        an input held while the next one is made (a batch of rows gathered from the data)
+        gets freshly mapped memory, which the system must zero first."""
         for t, _, _ in self.program:
             t.data = _RELEASED
         for _, x in self.inputs:
             x.data = _RELEASED
-        return outputs
 
     def forward(self, arrays: tuple[np.ndarray, ...]) -> None:
         """Every op of the call again, in order, on `arrays` (the parameters' current values
@@ -279,15 +286,25 @@ class Replay:
         for k, x in self.inputs:
             x.data = arrays[k]
         for t, forward, xs in self.program:
-            t.data = forward(*[x.data for x in xs])
+            # Speed (issue 9): as in `Tape.backward`, the usual arities without a list
+            if len(xs) == 2:
+                t.data = forward(xs[0].data, xs[1].data)
+            elif len(xs) == 1:
+                t.data = forward(xs[0].data)
+            elif len(xs) == 3:
+                t.data = forward(xs[0].data, xs[1].data, xs[2].data)
+            else:
+                t.data = forward(*[x.data for x in xs])
 
     def agrees(self, arrays: tuple[np.ndarray, ...], outputs: list[np.ndarray]) -> bool:
         """Whether a forward replay on `arrays` gives `outputs` (computed by the function)."""
         self.forward(arrays)
-        return all(
+        agree = all(
             np.allclose(t.data, out, rtol=1e-6, atol=0, equal_nan=True)
             for t, out in zip(self.outputs, outputs)
         )
+        self.release()
+        return agree
 
     def generators(self) -> list[np.random.Generator]:
         """The library's generator (looked up now: `ag.manual_seed` replaces it), which the

@@ -363,15 +363,19 @@ class Sequential:
             x_val = y_val = None
         history = History()
         progbar = [ProgbarLogger(verbose)] if verbose else []
-        params = {"verbose": verbose, "epochs": epochs, "steps": math.ceil(len(x) / batch_size)}
+        steps = math.ceil(len(x) / batch_size)
+        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         callback_list = CallbackList([*progbar, *callbacks, history], self, params)
         self.stop_training = False
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             callback_list.on_epoch_begin(epoch)
             means = training.RunningMeans()
-            for step, (xb, yb) in enumerate(training.batches(x, y, batch_size, shuffle)):
+            batches = training.batches(x, y, batch_size, shuffle)
+            for step in range(steps):  # (enumerate(batches) would hold on to the last batch)
+                xb, yb = next(batches)
                 means.update(self.train_step(xb, yb), xb.shape[0])
+                del xb, yb  # freed before the next batch is gathered (see training.batches)
                 if callback_list.batch_callbacks:
                     callback_list.on_train_batch_end(step, means.result())
                     if self.stop_training:

@@ -62,10 +62,14 @@ def _numeric(a: Any, what: str, caller: str) -> np.ndarray:
 def as_finite_float32(a: np.ndarray, what: str, caller: str) -> np.ndarray:
     """`a` cast to contiguous float32, refusing NaN and Inf, including values that only become
     infinite in the cast (|value| > 3.4e38 overflows float32)."""
-    with np.errstate(over="ignore"):  # overflow is reported below, naming the value
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, naming the value
         converted = np.ascontiguousarray(a, dtype=np.float32)
-    if np.isfinite(converted).all():
-        return converted
+        # One finite sum clears the array: NaN and Inf carry through a sum, so it is finite
+        # only if every value is, and it takes one pass without a temporary array (testing
+        # every value costs fit more than anything else it does once). A sum of finite
+        # values may overflow: then the test of every value decides.
+        if np.isfinite(converted.sum()) or np.isfinite(converted).all():
+            return converted
     bad = ~np.isfinite(converted)
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     if np.isfinite(a[first]):
@@ -161,22 +165,26 @@ def split_validation(
 def batches(
     x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False
 ) -> Iterator[tuple[ag.Tensor, ag.Tensor | None]]:
-    """(x, y) batches as Tensors sharing memory with slices of the arrays.
+    """(x, y) batches as Tensors: slices of the arrays (sharing their memory), or with shuffle
+    the rows of one permutation per epoch from the library's generator (`nn.set_seed`).
 
-    With shuffle, one permutation per epoch from the library's generator (`nn.set_seed`).
+    No batch is kept here between steps, and `fit` lets each one go before asking for the
+    next: a batch gathered while the previous one is still alive gets freshly mapped memory
+    from the allocator on every step, which the system must zero first (with 5,000 samples,
+    one 8 MB batch, about 10% of the step).
     """
     n = x.shape[0]
     order = ag.random_generator().permutation(n) if shuffle else None
     for start in range(0, n, batch_size):
-        if order is None:
-            xb, yb = (
-                x[start : start + batch_size],
-                None if y is None else y[start : start + batch_size],
-            )
-        else:
-            rows = order[start : start + batch_size]
-            xb, yb = x[rows], None if y is None else y[rows]
-        yield ag.from_numpy(xb), None if yb is None else ag.from_numpy(yb)
+        end = start + batch_size
+        rows = slice(start, end) if order is None else order[start:end]
+        yield _rows(x, rows), None if y is None else _rows(y, rows)
+
+
+def _rows(a: np.ndarray, rows: slice | np.ndarray) -> ag.Tensor:
+    """`a[rows]` as a Tensor: a view for a slice; for an index array the copy `a[rows]`
+    makes, made by `take` (a third faster on a batch of 32)."""
+    return ag.from_numpy(a[rows] if isinstance(rows, slice) else a.take(rows, axis=0))
 
 
 class RunningMeans:

@@ -39,26 +39,31 @@ class Dense(Op):
     # for relu's mask; here z is overwritten by the output, one array less. (The fused loss
     # keeps its softmax because computing it again would cost the exps a second time.)
     def forward(self, x, kernel, bias=None):
-        z = rows(x) @ kernel  # a new array: adding the bias and relu can overwrite it
+        if x.ndim != 2:  # every position along the leading axes is a row (see `rows`)
+            return self.forward(rows(x), kernel, bias).reshape(*x.shape[:-1], kernel.shape[1])
+        z = x @ kernel  # a new array: adding the bias and relu can overwrite it
         if bias is not None:
             # in place when the dtypes agree (the usual case); else numpy's promotion decides,
             # as in x @ kernel + bias (a float64 bias makes a float32 product float64)
             z = np.add(z, bias, out=z) if z.dtype == bias.dtype else z + bias
         if self.activation == "relu":
-            z = np.maximum(z, 0, out=z)
-        elif self.activation == "sigmoid":
-            z = sigmoid(z)
-        elif self.activation == "tanh":
-            z = np.tanh(z)
-        return z.reshape(*x.shape[:-1], kernel.shape[1])
+            return np.maximum(z, 0, out=z)
+        if self.activation == "sigmoid":
+            return sigmoid(z)
+        if self.activation == "tanh":
+            return np.tanh(z)
+        return z
 
     def backward(self, g, out, x, kernel, bias=None):
         """dz = g * act'(z), from the output out = act(z): relu g * (out > 0), ...
         dx = dz @ kernel.T,  dkernel = x.T @ dz,  dbias = dz.sum(axis=0)"""
+        if x.ndim != 2:  # the same rule on the matrix of rows, dx back in x's shape
+            dx, *dparams = self.backward(rows(g), rows(out), rows(x), kernel, bias)
+            return (None if dx is None else dx.reshape(x.shape), *dparams)
         needed = self.needs_input_grad
-        dz = rows(self.dz(g, out))
-        dx = (dz @ kernel.T).reshape(x.shape) if needed[0] else None
-        dkernel = rows(x).T @ dz if needed[1] else None
+        dz = self.dz(g, out)
+        dx = dz @ kernel.T if needed[0] else None
+        dkernel = x.T @ dz if needed[1] else None
         if bias is None:
             return dx, dkernel
         return dx, dkernel, dz.sum(axis=0) if needed[2] else None
