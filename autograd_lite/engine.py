@@ -9,6 +9,7 @@ undoes broadcasting, and adds up the contributions of every path.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -237,12 +238,29 @@ def accumulate_grads(grads: dict[Tensor, Any]) -> None:
         if leaf.op is not None:
             continue
         if leaf.grad is not None:
+            if getattr(leaf, "grad_version", leaf.version) != leaf.version:
+                _warn_stale_gradient(leaf)
             leaf.grad = np.asarray(leaf.grad + g.astype(leaf.data.dtype, copy=False))
         elif type(g) is np.ndarray and g.base is None and id(g) not in handed_out:
             leaf.grad = g.astype(leaf.data.dtype, copy=False)
         else:  # a view, a numpy scalar or an array another leaf holds
             leaf.grad = np.array(g, dtype=leaf.data.dtype)
         handed_out.add(id(leaf.grad))
+        leaf.grad_version = leaf.version
+
+
+def _warn_stale_gradient(leaf: Tensor) -> None:
+    """A gradient added to one from before the tensor changed: a training loop that steps
+    without zeroing (adding up gradients on purpose changes the weights only at the end)."""
+    who = f"'{leaf.name}'" if leaf.name else f"a tensor of shape {leaf.shape}"
+    warnings.warn(
+        f"backward: adding to the .grad of {who}, which still holds the gradient of an earlier "
+        "backward although the tensor has changed since (an optimizer step?): gradients add "
+        "up until zeroed, so this update would use the sum of every step's gradient. Fix: "
+        "zero them before each backward (optimizer.zero_grad(params), or p.grad = None)",
+        UserWarning,
+        stacklevel=5,  # the caller of Tensor.backward
+    )
 
 
 def _seed(root: Tensor, grad: Any, caller: str) -> np.ndarray:

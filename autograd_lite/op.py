@@ -152,8 +152,22 @@ class BinaryOp(Op):
         try:
             np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
-            return f"{self.name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+            return (
+                f"{self.name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+                f"{_broadcast_hint(a.shape, b.shape)}"
+            )
         return f"{self.name}: cannot combine {a.dtype} {a.shape} and {b.dtype} {b.shape}: {error}"
+
+
+def _broadcast_hint(a: tuple[int, ...], b: tuple[int, ...]) -> str:
+    """The likely fix when a vector with one value per row meets a matrix: its own axis."""
+    for name, vector, other in (("b", b, a), ("a", a, b)):
+        if len(vector) == 1 and len(other) >= 2 and vector[0] == other[-2]:
+            return (
+                f"; for one value per row give it its own axis: {name}.reshape(-1, 1), or "
+                "keepdims=True in the sum/mean/max that made it"
+            )
+    return ""
 
 
 @functools.cache

@@ -33,6 +33,7 @@ class Tensor:
         "__weakref__",
         "data",
         "grad",
+        "grad_version",  # the version the tensor had when `.grad` was last filled (engine.py)
         "name",
         "op",
         "parents",

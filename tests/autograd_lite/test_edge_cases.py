@@ -256,3 +256,35 @@ def test_gradcheck_refuses_a_non_positive_eps(eps) -> None:
 def test_gradcheck_refuses_empty_inputs(inputs) -> None:
     with pytest.raises(ValueError, match="gradcheck: inputs must be .* a non-empty list"):
         ag.gradcheck(lambda t: t * t, inputs)
+
+
+# --- misuse named with its fix -------------------------------------------------------------
+
+
+def test_a_loop_that_steps_without_zeroing_the_gradients_is_warned() -> None:
+    w = ag.Tensor([1.0, 2.0], requires_grad=True, name="w")
+    (w * w).sum().backward()
+    w.assign_sub(0.1 * w.grad)  # an optimizer step, .grad left as it is
+    with pytest.warns(
+        UserWarning, match=r"\.grad of 'w', which still holds .*optimizer\.zero_grad"
+    ):
+        (w * w).sum().backward()
+    np.testing.assert_allclose(w.grad, [2.0 + 1.8, 4.0 + 3.6])  # the sum, as warned
+
+
+def test_zeroing_or_adding_up_on_purpose_is_not_warned(recwarn) -> None:
+    w = ag.Tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(2):
+        (w * w).sum().backward()  # two micro-batches added up, then one step
+    w.assign_sub(0.1 * w.grad)
+    w.grad = None
+    (w * w).sum().backward()
+    assert not [r for r in recwarn if "still holds" in str(r.message)]
+
+
+def test_a_broadcast_error_suggests_the_axis_a_row_vector_needs() -> None:
+    x = ag.ones(4, 3)
+    with pytest.raises(ag.OpError, match=r"sub: .*b\.reshape\(-1, 1\), or keepdims=True"):
+        x - x.sum(axis=1)
+    with pytest.raises(ag.OpError, match=r"cannot be broadcast together$"):
+        ag.ones(4, 3) + ag.ones(5)  # no single fix: no hint
