@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.viz.frames import standalone_page
 
 from ._graph import LabelledGraph, element_label, labelled_graph, number
 
@@ -85,7 +86,7 @@ class Quiz:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"Quiz.save: path must be a str or a Path, got {type(path).__name__}")
         path = Path(path)
-        page = PAGE.format(title=html.escape(title), quiz=self.html())
+        page = standalone_page(title, self.html())
         ag.write_atomically(path, page.encode("utf-8"), "Quiz.save")
         return path
 
@@ -309,20 +310,3 @@ green is {tolerance} (shown beside each entry), red is not.</p>
 }})();
 </script>
 </div>"""
-
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<style>
-  body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.2em 2em; color: #263238; }}
-  h1 {{ font-size: 1.4em; margin: 0 0 .3em; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-{quiz}
-</body>
-</html>
-"""

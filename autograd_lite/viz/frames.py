@@ -154,7 +154,7 @@ class BackwardPlayer:
         """Write the player as one self-contained HTML page, which opens from disk offline.
         `caller`, the function the user called, starts every error message."""
         path = Path(check_path(path, caller))
-        page = PAGE.format(title=html.escape(title), player=self.html(keys_on_page=True))
+        page = standalone_page(title, self.html(keys_on_page=True))
         write_atomically(path, page.encode("utf-8"), caller)
         return path
 
@@ -308,7 +308,13 @@ PAGE = """<!DOCTYPE html>
 </head>
 <body>
 <h1>{title}</h1>
-{player}
+{body}
 </body>
 </html>
 """
+
+
+def standalone_page(title: str, body: str) -> str:
+    """One offline HTML page: `title` as its heading, then `body` (a self-contained block
+    such as the player or the quiz, its styles and script inside)."""
+    return PAGE.format(title=html.escape(title), body=body)
