@@ -46,7 +46,7 @@ bench: $(STAMP) graphviz
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,examples]'
+	$(PY) -m pip install --quiet -e '.[dev,examples,export]'
 	touch $(STAMP)
 
 $(NOTEBOOKS_STAMP): $(STAMP)
