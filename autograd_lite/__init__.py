@@ -32,7 +32,7 @@ from .engine import (
     set_grad_enabled,
     topological_order,
 )
-from .files import read_whole, write_atomically
+from .files import check_path, read_whole, write_atomically
 from .functional import (
     expand_dims,
     flatten,

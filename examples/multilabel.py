@@ -32,7 +32,7 @@ def main(epochs: int = 30) -> dict[str, float]:
     model = Sequential(
         [nn.Input(shape=(8,)), Dense(16, activation="relu"), Dense(3, activation="sigmoid")]
     )
-    model.compile(loss=BinaryCrossentropy(), optimizer=Adam(0.01), metrics=["accuracy"])
+    model.compile(loss=BinaryCrossentropy(), optimizer=Adam(0.01), metrics=["binary_accuracy"])
     model.fit(x_train, y_train, epochs=epochs, verbose=0)
 
     predicted = model.predict(x_test) > 0.5

@@ -20,9 +20,29 @@ Every gradient comes from the engine: layers and losses are compositions of engi
     array([1., 1.], dtype=float32)
 """
 
-from . import activations, callbacks, initializers, layers, losses, metrics, optimizers, utils
+from . import (
+    activations,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    regularizers,
+    utils,
+)
 from .activations import softmax
-from .callbacks import Callback, EarlyStopping, History, TerminateOnNaN
+from .callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from .diagnostics import TrainingDiagnostics, plot_diagnostics
 from .explain import explain
 from .gradient_check import check_gradients
@@ -51,7 +71,7 @@ from .layers import (
     Softmax,
     clear_session,
 )
-from .models import Sequential
+from .models import Sequential, model_from_json
 from .plot import plot_model
 from .receptive_fields import plot_receptive_fields, receptive_fields
 from .saving import WeightsFileError
@@ -62,6 +82,7 @@ __all__ = [
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "CSVLogger",
     "Callback",
     "Conv1D",
     "Conv2D",
@@ -76,11 +97,15 @@ __all__ = [
     "History",
     "Input",
     "KerasTensor",
+    "LambdaCallback",
     "Layer",
     "LeakyReLU",
+    "LearningRateScheduler",
     "MaxPooling1D",
     "MaxPooling2D",
+    "ModelCheckpoint",
     "ReLU",
+    "ReduceLROnPlateau",
     "Reshape",
     "Sequential",
     "Softmax",
@@ -96,11 +121,13 @@ __all__ = [
     "layers",
     "losses",
     "metrics",
+    "model_from_json",
     "optimizers",
     "plot_diagnostics",
     "plot_model",
     "plot_receptive_fields",
     "receptive_fields",
+    "regularizers",
     "set_random_seed",
     "set_seed",
     "softmax",

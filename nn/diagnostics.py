@@ -69,12 +69,14 @@ class TrainingDiagnostics(Callback):
         self.x = None if x is None else np.asarray(x, dtype=np.float32)
         self.verbose = bool(verbose)
         self.stream = stream
+        self._pending = ""  # the last epoch's lines, until the progress bar has printed its own
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
         self.layers = [layer for layer in self.model.layers if layer.trainable_weights]
         self.before = [_weights(layer) for layer in self.layers]
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self._print_pending()
         self.sums = {layer.name: dict.fromkeys(STEP_FIGURES, 0.0) for layer in self.layers}
         self.batches = 0
 
@@ -98,11 +100,19 @@ class TrainingDiagnostics(Callback):
         if logs is not None:
             logs.update(figures)  # History, which runs after this callback, records them
         if self.verbose and self.params.get("verbose"):
-            stream = self.stream if self.stream is not None else sys.stdout
-            stream.write(progress_lines(figures))
+            # printed when the next epoch or the training starts: the progress bar, the last
+            # callback (as in Keras), writes the epoch's line after this
+            self._pending = progress_lines(figures)
 
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+        self._print_pending()
         self.before = []  # the copies of the weights are not needed any more
+
+    def _print_pending(self) -> None:
+        if self._pending:
+            stream = self.stream if self.stream is not None else sys.stdout
+            stream.write(self._pending)
+            self._pending = ""
 
 
 def step_figures(layer: Any, before: list[np.ndarray], learning_rate: float) -> dict[str, float]:

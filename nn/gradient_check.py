@@ -22,7 +22,8 @@ def check_gradients(
 ) -> dict[str, float]:
     """The relative error of every parameter's gradient, keyed by name (`"L1/kernel"`).
 
-    Uses the compiled loss unless `loss` is given. The model's weights are restored after.
+    Uses the compiled loss unless `loss` is given, plus the regularizers' penalties
+    (`model.losses`), as `fit` does. The model's weights are restored after.
 
     >>> import numpy as np, nn
     >>> nn.set_seed(0)
@@ -47,8 +48,9 @@ def check_gradients(
     params = model.trainable_weights
     originals = [p.data for p in params]
 
-    def total_loss(*_: ag.Tensor) -> ag.Tensor:
-        return loss.compute(y_true, model(x64))
+    def total_loss(*_: ag.Tensor) -> ag.Tensor:  # what fit trains on: the penalties too
+        y_pred = model(x64)
+        return sum(model.losses, loss.compute(y_true, y_pred))
 
     try:
         for p in params:

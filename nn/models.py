@@ -10,17 +10,19 @@ batching are in `training.py`, the progress bar and history in `callbacks.py`, t
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 import autograd_lite as ag
 
-from . import losses, optimizers, saving, training
+from . import layers as layers_module
+from . import losses, optimizers, saving, serialization, training
 from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, callbacks_from
 from .layers.base import (
@@ -71,8 +73,12 @@ class Sequential:
         self.run_eagerly = False
         self._train_function: ag.trace | None = None
         self._state_updates: list[MovingAverageUpdate] = []  # what forward_backward returns
-        self.metric_names: list[Any] = []
-        self._metrics: list[tuple[str, Callable[..., np.ndarray]]] = []
+        self.metric_names: list[Any] = []  # compile's metrics and weighted_metrics, as given
+        self.weighted_metric_names: list[Any] = []
+        self._metrics: list[tuple[metrics_module.Metric, bool]] = []  # (metric, weighted)
+        self._metrics_shape: Shape | None = None  # the output shape they were made for
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._compile_config: dict[str, Any] | None = None
         self.stop_training = False
         self.history: History | None = None
         for layer in layers or ():
@@ -99,6 +105,28 @@ class Sequential:
         self._train_function = None  # a recorded step would not know the new layer
         if self.input_shape is not None:
             self.build(self.input_shape)
+
+    def pop(self) -> Layer:
+        """Remove the last layer and return it; the model is rebuilt for its input shape
+        (Keras's `pop`)."""
+        if not self.layers:
+            raise ValueError(f"pop: model '{self.name}' has no layers to remove")
+        layer = self.layers.pop()
+        self._train_function = None  # the recorded step ran through the removed layer
+        self.built = False
+        if self.input_shape is not None:
+            self.build(self.input_shape)
+        return layer
+
+    @property
+    def trainable(self) -> bool:
+        """False when every layer is frozen; setting it freezes or unfreezes them all."""
+        return any(layer.trainable for layer in self.layers) or not self.layers
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        for layer in self.layers:
+            layer.trainable = value
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create every layer's weights for inputs of `input_shape` (batch axis first), and
@@ -235,6 +263,72 @@ class Sequential:
         self._require_built("load_weights")
         saving.load_weights(self, path)
 
+    # --- configs ---------------------------------------------------------------------------
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3's Sequential config: the name, the InputLayer's record (once the input
+        shape is known) and every layer's record, JSON-ready (see `to_json`)."""
+        records = [layers_module.serialize(layer) for layer in self.layers]
+        if self.input_shape is not None:
+            records.insert(0, layers_module.input_layer_record(self._inputs[0]))
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": layers_module.dtype_policy_record(np.dtype("float32")),
+            "layers": records,
+        }
+        if self.input_shape is not None:
+            config["build_input_shape"] = list(self.input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """The model a `get_config` dict describes (Keras's or ours), built when it has an
+        input, with fresh weights."""
+        if not isinstance(config, dict) or "name" not in config or "layers" not in config:
+            raise ValueError(
+                "Sequential.from_config: a Sequential config is a dict with 'name' and "
+                f"'layers' keys, got {config!r:.200}"
+            )
+        model = cls(name=config["name"])
+        for record in config["layers"]:
+            model.add(layers_module.deserialize(record))
+        shape = config.get("build_input_shape")
+        if not model.built and isinstance(shape, (list, tuple)) and model.layers:
+            model.build(tuple(shape))
+        return model
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """{"input_shape": [None, ...]} once built (Keras's `build_config`)."""
+        return {"input_shape": list(self.input_shape)} if self.built else None
+
+    def get_compile_config(self) -> dict[str, Any]:
+        """compile's arguments as Keras 3 stores them: names stay names, objects become
+        their config records; {} when the model is not compiled."""
+        if self._compile_config is None:
+            return {}
+        config = dict(self._compile_config)
+        config["optimizer"] = (
+            optimizers.serialize(self.optimizer) if self.optimizer is not None else None
+        )
+        config["loss"] = _name_or_record(config["loss"], losses.serialize)
+        for key in ("metrics", "weighted_metrics"):
+            if config[key] is not None:
+                config[key] = [_name_or_record(m, metrics_module.serialize) for m in config[key]]
+        return config
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """compile(...) with the arguments a `get_compile_config` dict holds."""
+        if config:
+            self.compile(**config)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's architecture (and compile settings) as Keras 3's JSON, which
+        `nn.models.model_from_json` and `keras.models.model_from_json` read; `kwargs` go to
+        `json.dumps` (e.g. indent=2). Weights are not included: save them with
+        `save_weights`."""
+        return json.dumps(serialize(self), **kwargs)
+
     def summary(self, print_fn: Callable[[str], Any] = print) -> None:
         """Print the Keras-style table of layers, output shapes and parameter counts."""
         self._require_built("summary")
@@ -247,33 +341,88 @@ class Sequential:
         self,
         optimizer: Any = "rmsprop",
         loss: Any = None,
+        loss_weights: None = None,
         metrics: Sequence[Any] | None = None,
+        weighted_metrics: Sequence[Any] | None = None,
         run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: bool | str = "auto",
     ) -> None:
-        """Choose the optimizer, the loss and the metrics (names or instances).
+        """Choose the optimizer, the loss and the metrics (names, instances or config records).
 
-        As Keras compiles `train_step` into a graph, `fit` records `forward_backward` once
+        `metrics` ignore sample weights, `weighted_metrics` use them, as in Keras. As Keras
+        compiles `train_step` into a graph, `fit` records `forward_backward` once
         (`ag.trace`) and replays it on every batch of the same shape; `run_eagerly=True`
         runs `forward_backward` itself for every batch (the same numbers, slower: a debugger
-        steps through the layers on every batch).
+        steps through the layers on every batch). `steps_per_execution` and `jit_compile`
+        are accepted for Keras's signature and change nothing here (there is no device to
+        batch steps for, and the recording is the compiled form).
         """
         if loss is None:
             raise ValueError(f"compile: model '{self.name}' needs a loss, e.g. loss='mse'")
+        if loss_weights is not None:
+            raise ValueError(
+                f"compile: loss_weights={loss_weights!r} is for models with several outputs; "
+                f"model '{self.name}' has one: leave loss_weights=None"
+            )
+        if not training.is_count(steps_per_execution) or steps_per_execution == 0:
+            raise ValueError(
+                "compile: steps_per_execution must be a positive integer, got "
+                f"{steps_per_execution!r}"
+            )
         # None: no training (evaluate and predict only), as Keras; fit then says so
         self.optimizer = None if optimizer is None else optimizers.get(optimizer)
         self.loss = losses.get(loss)
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(
-                f"compile: metrics must be a list such as ['accuracy'], got {metrics!r}"
-            )
-        self.metric_names = list(metrics or [])
+        metric_lists = {}
+        for argument, given in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if given is not None and not isinstance(given, (list, tuple)):
+                raise TypeError(
+                    f"compile: {argument} must be a list such as ['accuracy'], got {given!r}"
+                )
+            metric_lists[argument] = list(given or [])
+        self.metric_names = metric_lists["metrics"]
+        self.weighted_metric_names = metric_lists["weighted_metrics"]
         self.run_eagerly = bool(run_eagerly)
+        self._compile_config = {
+            "optimizer": optimizer,
+            "loss": loss,
+            "loss_weights": None,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+            "run_eagerly": self.run_eagerly,
+            "steps_per_execution": int(steps_per_execution),
+            "jit_compile": jit_compile,
+        }
         self._train_function = None  # recorded afresh by the next train_step
-        for metric in self.metric_names:
-            metrics_module.get(metric, self.loss, 0)  # fail now on an unknown name
+        self._make_metrics()  # fail now on an unknown name
 
-    def train_step(self, x: ag.Tensor, y: ag.Tensor) -> dict[str, float]:
-        """One optimisation step on a batch; returns the batch's loss and metrics.
+    def _make_metrics(self) -> None:
+        """Fresh metric objects for the compiled names, (metric, uses sample weights), for
+        the output shape (which decides what 'accuracy' means) once the model is built."""
+        self._metrics_shape = self.output_shape if self.built else None
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._metrics = [
+            (metrics_module.get(identifier, self.loss, self._metrics_shape), weighted)
+            for names, weighted in ((self.metric_names, False), (self.weighted_metric_names, True))
+            for identifier in names
+        ]
+
+    @property
+    def metrics(self) -> list[metrics_module.Metric]:
+        """The loss's running mean, then the compiled metrics (Keras's `model.metrics`);
+        callbacks with mode="auto" read their `_direction`."""
+        return [self._loss_tracker, *(metric for metric, _ in self._metrics)]
+
+    def reset_metrics(self) -> None:
+        """Start every metric, and the loss's running mean, from nothing (Keras's name)."""
+        self._loss_tracker.reset_state()
+        for metric, _ in self._metrics:
+            metric.reset_state()
+
+    def train_step(
+        self, x: ag.Tensor, y: ag.Tensor, sample_weight: ag.Tensor | None = None
+    ) -> dict[str, float]:
+        """One optimisation step on a batch; returns the running loss and metrics of the epoch.
 
         `forward_backward` runs through `ag.trace`: recorded on the first batch of each shape,
         replayed as numpy calls on later ones (with `compile(run_eagerly=True)`: run itself,
@@ -283,14 +432,17 @@ class Sequential:
         if self._train_function is None:  # held weakly: the model holds the trace
             forward_backward = _weakly_bound(self.forward_backward)
             self._train_function = ag.trace(forward_backward, replay=not self.run_eagerly)
+        batch = (x, y) if sample_weight is None else (x, y, sample_weight)
         # fills every parameter's .grad
-        loss, y_pred, *statistics = self._train_function(x.data, y.data)
+        loss, y_pred, *statistics = self._train_function(*[t.data for t in batch])
         self.optimizer.step(params)
         for update, value in zip(self._state_updates, statistics):
             update.apply(value)  # the moving statistics, from this batch's values
-        return self._logs(loss, y.data, y_pred)
+        return self._update_metrics(loss, y.data, y_pred, sample_weight)
 
-    def forward_backward(self, x: ag.Tensor, y: ag.Tensor) -> tuple[ag.Tensor, ...]:
+    def forward_backward(
+        self, x: ag.Tensor, y: ag.Tensor, sample_weight: ag.Tensor | None = None
+    ) -> tuple[ag.Tensor, ...]:
         """The forward pass in training mode, the loss, and backpropagation into every
         trainable weight's `.grad`: what `fit` records once and replays on every batch.
 
@@ -301,28 +453,54 @@ class Sequential:
         it."""
         with deferred_updates() as updates:
             y_pred = self(x, training=True)
-            loss = self.compute_loss(y=y, y_pred=y_pred)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
             loss.backward()
         self._state_updates = [update for update, _ in updates]  # the same on every call
         return (loss, y_pred, *[value for _, value in updates])
 
     def compute_loss(
-        self, x: Any = None, y: Any = None, y_pred: ag.Tensor | None = None
+        self,
+        x: Any = None,
+        y: Any = None,
+        y_pred: ag.Tensor | None = None,
+        sample_weight: Any = None,
+        training: bool = True,
     ) -> ag.Tensor:
-        """The compiled loss of predictions `y_pred` for targets `y`, a scalar Tensor (Keras's
-        `compute_loss`; `x` is accepted for its signature and not used)."""
-        return self.loss.compute(y, y_pred)
+        """The compiled loss of predictions `y_pred` for targets `y` (weighted by
+        `sample_weight`), plus every penalty in `self.losses` (the regularizers'), a scalar
+        Tensor: Keras's `compute_loss` (`x` and `training` are accepted for its signature)."""
+        loss = self.loss.compute(y, y_pred, sample_weight)
+        for penalty in self.losses:  # summed in Keras's order: the loss, then each layer's
+            loss = loss + penalty
+        return loss
 
-    def test_step(self, x: ag.Tensor, y: ag.Tensor) -> dict[str, float]:
-        """The loss and metrics on a batch, without changing anything."""
+    @property
+    def losses(self) -> list[ag.Tensor]:
+        """The layers' penalties as scalar Tensors, in Keras's order: every layer's losses of
+        its latest call (activity regularizers), then the weight penalties, computed from the
+        current weights (Keras's `model.losses`); `compute_loss` adds them to the loss."""
+        own = [penalty for layer in self.layers for penalty in layer._get_own_losses()]
+        return own + [p for layer in self.layers for p in layer._get_regularization_losses()]
+
+    def test_step(
+        self, x: ag.Tensor, y: ag.Tensor, sample_weight: ag.Tensor | None = None
+    ) -> dict[str, float]:
+        """The loss and metrics on a batch, without changing anything (running means)."""
         y_pred = self(x, training=False)
-        loss = self.compute_loss(y=y, y_pred=y_pred)
-        return self._logs(loss.data, y.data, y_pred.data)
+        loss = self.compute_loss(y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
+        return self._update_metrics(loss.data, y.data, y_pred.data, sample_weight)
 
-    def _logs(self, loss: np.ndarray, y: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-        logs = {"loss": float(loss)}
-        for name, metric in self._metrics:
-            logs[name] = float(metric(y, y_pred).mean())
+    def _update_metrics(
+        self, loss: np.ndarray, y: np.ndarray, y_pred: np.ndarray, sample_weight: Any
+    ) -> dict[str, float]:
+        """Fold a batch into the running loss (weighted by batch size, as Keras's loss
+        tracker) and metrics; return all their results."""
+        weights = None if sample_weight is None else sample_weight.data
+        self._loss_tracker.update_state(loss, sample_weight=y.shape[0])
+        logs = {"loss": self._loss_tracker.result()}
+        for metric, weighted in self._metrics:
+            metric.update_state(y, y_pred, sample_weight=weights if weighted else None)
+            logs[metric.name] = metric.result()
         return logs
 
     def fit(
@@ -334,55 +512,64 @@ class Sequential:
         verbose: int | str = "auto",
         callbacks: Sequence[Callback] | Callback | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: Any = None,
         initial_epoch: int = 0,
     ) -> History:
         """Train for epochs `initial_epoch`..`epochs - 1` over (x, y) in batches of
         `batch_size` (None: 32); returns the `History`. verbose: "auto" (= 1), 0, 1 or 2;
-        callbacks: a list, or one Callback."""
+        callbacks: a list, or one Callback.
+
+        `sample_weight` (one weight per sample) multiplies each sample's loss; `class_weight`
+        ({class: weight}) gives every sample of a class its weight. The batch loss stays
+        sum(w * loss) / batch size, as Keras computes it. `validation_data` is (x_val, y_val)
+        or (x_val, y_val, sample_weight_val)."""
         batch_size = training.check_batch_size(batch_size, "fit")
         epochs, initial_epoch = training.check_epochs(epochs, initial_epoch)
         verbose = training.check_verbose(verbose, "fit")
         callbacks = callbacks_from(callbacks, "fit")
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
-        x, y = self._prepare_data(x, y, "fit")
+        data = self._prepare_data(x, y, sample_weight, "fit", class_weight)
         if self.optimizer is None:
             raise ValueError(
                 f"fit: model '{self.name}' was compiled without an optimizer, and training "
                 "needs one: compile(optimizer='adam', loss=...)"
             )
         if validation_data is not None:
-            x_val, y_val = self._prepare_data(
+            validation = self._prepare_data(
                 *training.check_validation_data(validation_data), "fit (validation_data)"
             )
         elif validation_split:
-            x, y, x_val, y_val = training.split_validation(x, y, validation_split)
+            data, validation = training.split_validation(data, validation_split)
         else:
-            x_val = y_val = None
+            validation = None
         history = History()
         progbar = [ProgbarLogger(verbose)] if verbose else []
-        steps = math.ceil(len(x) / batch_size)
+        steps = math.ceil(len(data[0]) / batch_size)
         params = {"verbose": verbose, "epochs": epochs, "steps": steps}
-        callback_list = CallbackList([*progbar, *callbacks, history], self, params)
+        # Keras 3's order: the bar comes last, so it shows what callbacks add to the logs
+        callback_list = CallbackList([*callbacks, history, *progbar], self, params)
         self.stop_training = False
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            means = training.RunningMeans()
-            batches = training.batches(x, y, batch_size, shuffle)
+            batches = training.batches(data, batch_size, shuffle)
             for step in range(steps):  # (enumerate(batches) would hold on to the last batch)
-                xb, yb = next(batches)
-                means.update(self.train_step(xb, yb), xb.shape[0])
-                del xb, yb  # freed before the next batch is gathered (see training.batches)
                 if callback_list.batch_callbacks:
-                    callback_list.on_train_batch_end(step, means.result())
+                    callback_list.on_train_batch_begin(step)
+                batch = next(batches)
+                logs = self.train_step(*batch)
+                del batch  # freed before the next batch is gathered (see training.batches)
+                if callback_list.batch_callbacks:
+                    callback_list.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
-            logs = means.result()
-            if x_val is not None:
-                val_logs = self._evaluate_arrays(x_val, y_val, batch_size)
+            if validation is not None:
+                val_logs = self._evaluate_arrays(validation, batch_size)
                 logs.update({f"val_{name}": value for name, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -397,12 +584,14 @@ class Sequential:
         y: Any,
         batch_size: int | None = None,
         verbose: int | str = 0,
+        sample_weight: Any = None,
         steps: int | None = None,
         callbacks: None = None,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """The loss on (x, y), or [loss, metric, ...] when compiled with metrics, or
-        {"loss": ..., "accuracy": ...} with `return_dict=True`.
+        {"loss": ..., "accuracy": ...} with `return_dict=True`; `sample_weight` weighs each
+        sample's loss (and the weighted metrics), as in `fit`.
 
         batch_size None means 32; verbose: "auto" (= 1), 0, 1 or 2. `steps` is accepted and,
         as Keras 3 does for arrays, every batch is used. `callbacks` must be None or empty
@@ -412,9 +601,9 @@ class Sequential:
         )
         if not isinstance(return_dict, (bool, np.bool_)):
             raise TypeError(f"evaluate: return_dict must be True or False, got {return_dict!r}")
-        x, y = self._prepare_data(x, y, "evaluate")
-        progbar = _progbar(len(x), batch_size, verbose)
-        logs = self._evaluate_arrays(x, y, batch_size)
+        data = self._prepare_data(x, y, sample_weight, "evaluate")
+        progbar = _progbar(len(data[0]), batch_size, verbose)
+        logs = self._evaluate_arrays(data, batch_size)
         if progbar is not None:
             progbar.update(progbar.target, logs)
         if return_dict:
@@ -441,20 +630,24 @@ class Sequential:
         self.build(x.shape)
         progbar = _progbar(len(x), batch_size, verbose)
         with ag.no_grad():
-            batches = training.batches(x, None, batch_size)
-            outputs = [self(xb, training=False).data for xb, _ in batches]
+            batches = training.batches((x,), batch_size)
+            outputs = [self(xb, training=False).data for (xb,) in batches]
         if progbar is not None:
             progbar.update(progbar.target, {})
         return np.concatenate(outputs)
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
-        means = training.RunningMeans()
+    def _evaluate_arrays(
+        self, data: tuple[np.ndarray | None, ...], batch_size: int
+    ) -> dict[str, float]:
+        """The loss and metrics over (x, y, sample_weight) in batches (metrics start afresh)."""
+        self.reset_metrics()
+        logs: dict[str, float] = {}
         with ag.no_grad():
-            for xb, yb in training.batches(x, y, batch_size):
-                means.update(self.test_step(xb, yb), xb.shape[0])
-        return means.result()
+            for batch in training.batches(data, batch_size):
+                logs = self.test_step(*batch)
+        return logs
 
     def _inference_settings(
         self, batch_size: Any, verbose: Any, steps: Any, callbacks: Any, caller: str
@@ -471,8 +664,16 @@ class Sequential:
             )
         return batch_size, verbose
 
-    def _prepare_data(self, x: Any, y: Any, caller: str) -> tuple[np.ndarray, np.ndarray]:
-        """Check x and y once, build the model, and bring y into the loss's form."""
+    def _prepare_data(
+        self,
+        x: Any,
+        y: Any,
+        sample_weight: Any,
+        caller: str,
+        class_weight: dict[int, float] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Check x, y and the sample weights once, build the model, and bring y into the
+        loss's form; class weights become sample weights (Keras allows one or the other)."""
         if self.loss is None:
             raise RuntimeError(
                 f"{caller}: you must compile the model before training or testing: "
@@ -480,11 +681,19 @@ class Sequential:
             )
         x = training.check_inputs(x, caller, self.input_shape[-1] if self.built else None)
         y = training.check_targets(y, x.shape[0], caller)
+        sample_weight = training.check_sample_weight(sample_weight, x.shape[0], caller)
         self.build(x.shape)
         y = self.loss.prepare_targets(y, self.output_shape)
-        units = self.output_shape[-1]
-        self._metrics = [metrics_module.get(m, self.loss, units) for m in self.metric_names]
-        return x, y
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError(
+                    f"{caller}: give class_weight or sample_weight, not both (as Keras); "
+                    "multiply them into one sample_weight instead"
+                )
+            sample_weight = training.class_weight_to_sample_weight(y, class_weight, caller)
+        if self._metrics_shape != self.output_shape:
+            self._make_metrics()
+        return x, y, sample_weight
 
     def _require_built(self, caller: str) -> None:
         if not self.built:
@@ -516,3 +725,40 @@ def _weakly_bound(method: Callable[..., Any]) -> Callable[..., Any]:
         return method_ref()(*args)
 
     return call
+
+
+def _name_or_record(identifier: Any, serialize_object: Callable[[Any], dict[str, Any]]) -> Any:
+    """A compile argument as Keras stores it: a name as given, an object as its record."""
+    if isinstance(identifier, (str, Mapping)):  # a record read from a file stays one
+        return identifier
+    return serialize_object(identifier)
+
+
+def serialize(model: Sequential) -> dict[str, Any]:
+    """The model's Keras 3 record: {"module": "keras", "class_name": "Sequential", "config",
+    "registered_name", "build_config", "compile_config"}, as `keras.saving
+    .serialize_keras_object` writes it."""
+    record = serialization.serialize(model, "keras")
+    build_config = model.get_build_config()
+    if build_config is not None:
+        record["build_config"] = build_config
+    record["compile_config"] = model.get_compile_config()
+    return record
+
+
+def deserialize(record: dict[str, Any]) -> Sequential:
+    """The model a `serialize` record (or a Keras 3 one) describes, built and compiled as
+    recorded, with fresh weights."""
+    model = serialization.deserialize(record, {"Sequential": Sequential}, "model")
+    model.compile_from_config(record.get("compile_config") or {})
+    return model
+
+
+def model_from_json(json_string: str) -> Sequential:
+    """The model `to_json` (ours or Keras 3's) describes, with fresh weights (Keras's
+    `keras.models.model_from_json`)."""
+    try:
+        record = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model_from_json: not a JSON model description ({error})") from None
+    return deserialize(record)

@@ -28,6 +28,24 @@ from collections.abc import Mapping
 from typing import Any
 
 
+class Configurable:
+    """The small objects whose constructor arguments are their whole config (initializers,
+    regularizers, learning-rate schedules): `from_config` calls the constructor with it, and
+    `repr` shows it, e.g. `L2(l2=0.01)`."""
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Any:
+        """The object `get_config` describes."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({settings})"
+
+
 def serialize(obj: Any, module: str) -> dict[str, Any]:
     """`obj` as Keras 3's record: its module, class name and `get_config()`."""
     return {
@@ -56,5 +74,5 @@ def deserialize(record: Any, classes: Mapping[str, type], kind: str) -> Any:
         )
     config = record["config"]
     if not isinstance(config, Mapping):
-        raise ValueError(f"{kind} {name!r}: its 'config' must be a dict, got {config!r:.120}")
+        raise TypeError(f"{kind} {name!r}: its 'config' must be a dict, got {config!r:.120}")
     return cls.from_config(dict(config))

@@ -124,81 +124,113 @@ def check_epochs(epochs: Any, initial_epoch: Any) -> tuple[int, int]:
     return int(epochs), int(initial_epoch)
 
 
-def check_validation_data(validation_data: Any) -> tuple[Any, Any]:
-    """fit's `validation_data` as (x_val, y_val)."""
-    if not isinstance(validation_data, (tuple, list)):
+def check_validation_data(validation_data: Any) -> tuple[Any, Any, Any]:
+    """fit's `validation_data` as (x_val, y_val, sample_weight_val or None)."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
         shape = getattr(validation_data, "shape", None)
         got = type(validation_data).__name__ + (f" of shape {shape}" if shape is not None else "")
-        raise TypeError(f"fit: validation_data expects a tuple (x_val, y_val), got {got}")
-    if len(validation_data) == 3:
-        raise ValueError(
-            "fit: sample weights in validation_data are not supported yet; pass "
-            "validation_data=(x_val, y_val)"
+        if isinstance(validation_data, (tuple, list)):
+            got += f" of {len(validation_data)} items"
+        raise TypeError(
+            f"fit: validation_data expects a tuple (x_val, y_val) or (x_val, y_val, "
+            f"sample_weight_val), got {got}"
         )
-    if len(validation_data) != 2:
+    x_val, y_val, *weights = validation_data
+    return x_val, y_val, weights[0] if weights else None
+
+
+def check_sample_weight(sample_weight: Any, samples: int, caller: str) -> np.ndarray | None:
+    """`sample_weight` as float32 with one weight per sample (shape (samples,)), or per
+    sample and step for sequence outputs; None stays None. Keras's sample weights multiply
+    the per-sample losses (see nn.losses)."""
+    if sample_weight is None:
+        return None
+    weights = _numeric(sample_weight, "sample_weight", caller)
+    if weights.ndim == 0 or weights.shape[0] != samples:
         raise ValueError(
-            "fit: validation_data expects a tuple (x_val, y_val), got a "
-            f"{type(validation_data).__name__} of {len(validation_data)} items"
+            f"{caller}: sample_weight needs one weight per sample, {samples} in all, got shape "
+            f"{weights.shape}"
         )
-    return validation_data[0], validation_data[1]
+    return as_finite_float32(weights, "sample_weight", caller)
+
+
+def class_weight_to_sample_weight(y: np.ndarray, class_weight: Any, caller: str) -> np.ndarray:
+    """Per-sample weights from `class_weight` ({class index: weight}), as Keras: the class of
+    a sample is its integer label, or the argmax of a one-hot row; classes missing from the
+    dict weigh 1.
+
+    >>> class_weight_to_sample_weight(np.array([0, 1, 1, 2]), {1: 5.0}, "fit")
+    array([1., 5., 5., 1.], dtype=float32)
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(
+            f"{caller}: class_weight must be a dict {{class index: weight}} such as "
+            f"{{0: 1.0, 1: 5.0}}, got {type(class_weight).__name__}"
+        )
+    for label, weight in class_weight.items():
+        if not is_count(label):
+            raise ValueError(
+                f"{caller}: class_weight keys must be class indices 0, 1, ..., got {label!r}"
+            )
+        if isinstance(weight, bool) or not isinstance(weight, (int, float, np.number)):
+            raise TypeError(f"{caller}: class_weight[{label}] must be a number, got {weight!r}")
+    labels = y
+    if labels.ndim > 1:
+        labels = labels.argmax(axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    if labels.ndim != 1:
+        raise ValueError(
+            f"{caller}: class_weight needs one class per sample (labels of shape (samples,) "
+            f"or one-hot (samples, classes)), got targets of shape {y.shape}"
+        )
+    classes = np.round(labels).astype(np.int64)
+    return np.array([class_weight.get(int(c), 1.0) for c in classes], np.float32)
 
 
 def split_validation(
-    x: np.ndarray, y: np.ndarray, validation_split: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The last `validation_split` of the samples, taken before any shuffling (as Keras)."""
+    arrays: tuple[np.ndarray | None, ...], validation_split: float
+) -> tuple[tuple[np.ndarray | None, ...], tuple[np.ndarray | None, ...]]:
+    """(x, y, sample_weight) split into training and validation parts: the validation part
+    is the last `validation_split` of the samples, taken before any shuffling (as Keras)."""
     if (
         isinstance(validation_split, bool)
         or not isinstance(validation_split, (int, float, np.integer, np.floating))
         or not 0 < validation_split < 1
     ):
         raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split!r}")
-    split_at = int(len(x) * (1 - validation_split))
-    if split_at == 0 or split_at == len(x):
+    samples = len(arrays[0])
+    split_at = int(samples * (1 - validation_split))
+    if split_at == 0 or split_at == samples:
         raise ValueError(
-            f"fit: validation_split={validation_split} of {len(x)} samples leaves "
-            f"{split_at} for training and {len(x) - split_at} for validation; both need some"
+            f"fit: validation_split={validation_split} of {samples} samples leaves "
+            f"{split_at} for training and {samples - split_at} for validation; both need some"
         )
-    return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+    train = tuple(None if a is None else a[:split_at] for a in arrays)
+    return train, tuple(None if a is None else a[split_at:] for a in arrays)
 
 
 def batches(
-    x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False
-) -> Iterator[tuple[ag.Tensor, ag.Tensor | None]]:
-    """(x, y) batches as Tensors: slices of the arrays (sharing their memory), or with shuffle
-    the rows of one permutation per epoch from the library's generator (`nn.set_seed`).
+    arrays: tuple[np.ndarray | None, ...], batch_size: int, shuffle: bool = False
+) -> Iterator[tuple[ag.Tensor | None, ...]]:
+    """Batches of (x, y, sample_weight, ...) as Tensors (None stays None): slices of the
+    arrays (sharing their memory), or with shuffle the rows of one permutation per epoch from
+    the library's generator (`nn.set_seed`).
 
     No batch is kept here between steps, and `fit` lets each one go before asking for the
     next: a batch gathered while the previous one is still alive gets freshly mapped memory
     from the allocator on every step, which the system must zero first (with 5,000 samples,
     one 8 MB batch, about 10% of the step).
     """
-    n = x.shape[0]
+    n = arrays[0].shape[0]
     order = ag.random_generator().permutation(n) if shuffle else None
     for start in range(0, n, batch_size):
         end = start + batch_size
         rows = slice(start, end) if order is None else order[start:end]
-        yield _rows(x, rows), None if y is None else _rows(y, rows)
+        # a list first: tuple() of a generator builds a 10-slot tuple and shrinks it, which
+        # leaves one more tuple in CPython's free list on every step (tests/nn/test_memory.py)
+        yield tuple([None if a is None else _rows(a, rows) for a in arrays])
 
 
 def _rows(a: np.ndarray, rows: slice | np.ndarray) -> ag.Tensor:
     """`a[rows]` as a Tensor: a view for a slice; for an index array the copy `a[rows]`
     makes, made by `take` (a third faster on a batch of 32)."""
     return ag.from_numpy(a[rows] if isinstance(rows, slice) else a.take(rows, axis=0))
-
-
-class RunningMeans:
-    """Means weighted by batch size, like Keras's epoch `loss` (the per-sample mean)."""
-
-    def __init__(self) -> None:
-        self.totals: dict[str, float] = {}
-        self.count = 0
-
-    def update(self, values: dict[str, float], batch: int) -> None:
-        totals = self.totals
-        for name, value in values.items():
-            totals[name] = totals.get(name, 0.0) + value * batch
-        self.count += batch
-
-    def result(self) -> dict[str, float]:
-        return {name: total / self.count for name, total in self.totals.items()}

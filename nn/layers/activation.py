@@ -37,10 +37,9 @@ class ReLU(ElementwiseLayer):
         max_value: float | None = None,
         negative_slope: float = 0.0,
         threshold: float = 0.0,
-        name: str | None = None,
-        dtype: Any = "float32",
+        **kwargs: Any,
     ) -> None:
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(**kwargs)
         if max_value is not None and check_number("ReLU", "max_value", max_value) < 0:
             raise ValueError(  # Keras's words
                 f"max_value of a ReLU layer cannot be a negative value. Received: "
@@ -64,6 +63,14 @@ class ReLU(ElementwiseLayer):
             threshold=self.threshold,
         )
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }
+
 
 class LeakyReLU(ElementwiseLayer):
     """f(x) = x for x > 0, else negative_slope * x. The default slope is 0.3, as Keras 3's
@@ -77,18 +84,14 @@ class LeakyReLU(ElementwiseLayer):
     """
 
     def __init__(
-        self,
-        negative_slope: float = 0.3,
-        name: str | None = None,
-        dtype: Any = "float32",
-        alpha: float | None = None,
+        self, negative_slope: float = 0.3, alpha: float | None = None, **kwargs: Any
     ) -> None:
         if alpha is not None:
             negative_slope = alpha
             warnings.warn(  # Keras 3's words
                 "Argument `alpha` is deprecated. Use `negative_slope` instead.", stacklevel=2
             )
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(**kwargs)
         if (
             negative_slope is None
             or check_number("LeakyReLU", "negative_slope", negative_slope) < 0
@@ -102,6 +105,9 @@ class LeakyReLU(ElementwiseLayer):
     def call(self, x: ag.Tensor) -> ag.Tensor:
         return activations.leaky_relu(x, negative_slope=self.negative_slope)
 
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "negative_slope": self.negative_slope}
+
 
 class Softmax(ElementwiseLayer):
     """Probabilities along `axis`: f(x)_i = e^(x_i) / sum_j e^(x_j).
@@ -111,14 +117,17 @@ class Softmax(ElementwiseLayer):
     array([[0.25, 0.75]], dtype=float32)
     """
 
-    def __init__(self, axis: int = -1, name: str | None = None, dtype: Any = "float32") -> None:
-        super().__init__(name=name, dtype=dtype)
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"Softmax: axis must be an integer, got {axis!r}")
         self.axis = int(axis)
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
         return activations.softmax(x, axis=self.axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
 
 
 class Activation(ElementwiseLayer):
@@ -129,17 +138,12 @@ class Activation(ElementwiseLayer):
     array([[0.5]], dtype=float32)
     """
 
-    def __init__(
-        self,
-        activation: str | Callable[..., Any] | None,
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(name=name, dtype=dtype)
-        try:
-            self.activation = activations.get(activation)
-        except ValueError as error:
-            raise ValueError(f"Activation '{self.name}': {error}") from None
+    def __init__(self, activation: str | Callable[..., Any] | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = self.resolve(activations.get, activation)
 
     def call(self, x: ag.Tensor) -> ag.Tensor:
         return self.activation(x)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}

@@ -7,7 +7,12 @@ differently in training, such as Dropout) and `compute_output_shape(input_shape)
 
 Weights are trainable (the optimizer moves them) or not (`add_weight(..., trainable=False)`:
 state such as BatchNormalization's moving statistics, which the layer itself updates with
-`update_moving_average`, and which `save_weights` and `get_weights` still include).
+`update_moving_average`, and which `save_weights` and `get_weights` still include). Setting
+`layer.trainable = False` freezes a layer: all its weights become non-trainable, as in Keras.
+
+Every layer takes Keras's base arguments `name`, `dtype`, `trainable` and
+`activity_regularizer`, lists its penalties in `losses`, and has Keras 3's `get_config` and
+`from_config`.
 """
 
 from __future__ import annotations
@@ -15,16 +20,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
 import autograd_lite as ag
 
-from .. import initializers
+from .. import initializers, regularizers
 from ..training import is_count
+from ..utils import check_flag, snake_case
 
 Shape = tuple[int | None, ...]
 
@@ -162,20 +167,57 @@ class Layer:
     min_rank = 2  # inputs are (batch, features, ...); weightless elementwise layers take 1
     call_takes_training = False  # whether `call` has a `training` argument (set per class)
 
-    def __init__(self, name: str | None = None, dtype: Any = "float32") -> None:
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        activity_regularizer: Any = None,
+        **unsupported: Any,
+    ) -> None:
+        """Keras's base arguments, which every layer takes: `name` (None: the class's name in
+        snake case, made unique), `dtype` (a float type, or Keras's DTypePolicy record; None:
+        float32), `trainable` (False: frozen) and `activity_regularizer` (a penalty on the
+        layer's output, see `losses`)."""
         # Keras's snake case: Dense -> dense, Conv1D -> conv1d, MaxPooling1D -> max_pooling1d
         kind = type(self).__name__
-        snake = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", kind)
-        snake = re.sub(r"([a-z])([A-Z])", r"\1_\2", snake).lower()
+        if unsupported:
+            self._refuse_arguments(unsupported)
+        snake = snake_case(kind)
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"{kind}: name must be a non-empty string, got {name!r}")
         self.name = name if name is not None else unique_name(snake)
         self.dtype = float_dtype(dtype, kind)
         self.built = False
         self.input_shape: Shape | None = None
-        self._trainable: list[ag.Tensor] = []
-        self._non_trainable: list[ag.Tensor] = []
+        # the weights created trainable and not: `weights` keeps this order, frozen or not
+        self._trainable_variables: list[ag.Tensor] = []
+        self._non_trainable_variables: list[ag.Tensor] = []
+        self._trainable = check_flag(kind, "trainable", trainable)
+        self._regularized: list[tuple[ag.Tensor, Callable[[ag.Tensor], Any]]] = []
+        self._losses: list[Any] = []  # added by the latest call (activity regularizer, add_loss)
+        self.activity_regularizer = activity_regularizer
         self._node: tuple[KerasTensor, KerasTensor] | None = None  # symbolic (input, output)
+
+    def _refuse_arguments(self, arguments: Mapping[str, Any]) -> None:
+        """The error for keyword arguments the layer does not have (Keras's, for arguments
+        nn does not implement, or misspelt ones), naming them and listing those it takes."""
+        kind = type(self).__name__
+        own = [
+            p.name
+            for p in inspect.signature(type(self).__init__).parameters.values()
+            if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self"
+        ]
+        base = ["name", "dtype", "trainable", "activity_regularizer"]
+        given = ", ".join(f"{key}={value!r:.60}" for key, value in arguments.items())
+        hint = ""
+        if {"input_shape", "input_dim"} & arguments.keys():
+            hint = "; give the model's input as Sequential([nn.Input(shape=...), ...]) instead"
+        raise ValueError(
+            f"{kind}: unsupported argument(s) {given}; nn's {kind} takes "
+            f"{', '.join(dict.fromkeys(own + base))}{hint}"
+        )
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -204,14 +246,25 @@ class Layer:
     # --- the machinery ---------------------------------------------------------------------
 
     def add_weight(
-        self, name: str, shape: tuple[int, ...], initializer: Any, trainable: bool = True
+        self,
+        name: str,
+        shape: tuple[int, ...],
+        initializer: Any,
+        trainable: bool = True,
+        regularizer: Any = None,
     ) -> ag.Tensor:
         """A new weight named `{layer}/{name}`, filled by `initializer`. A trainable one is a
-        parameter (it requires grad; the optimizer moves it); a non-trainable one is state the
-        layer updates itself (BatchNormalization's moving mean), with no gradient."""
+        parameter (it requires grad, unless the layer is frozen; the optimizer moves it); a
+        non-trainable one is state the layer updates itself (BatchNormalization's moving
+        mean), with no gradient. `regularizer` (a name, a Regularizer or a function of the
+        weight) adds its penalty of the weight to `losses` while the weight is trainable."""
         values = initializers.get(initializer)(tuple(shape), self.dtype)
-        weight = ag.Tensor(values, requires_grad=bool(trainable), name=f"{self.name}/{name}")
-        (self._trainable if trainable else self._non_trainable).append(weight)
+        requires_grad = bool(trainable) and self.trainable
+        weight = ag.Tensor(values, requires_grad=requires_grad, name=f"{self.name}/{name}")
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(weight)
+        regularizer = self.resolve(regularizers.get, regularizer)
+        if regularizer is not None and trainable:  # Keras penalizes trainable weights only
+            self._regularized.append((weight, regularizer))
         return weight
 
     def update_moving_average(self, variable: ag.Tensor, value: ag.Tensor, momentum: float) -> None:
@@ -277,10 +330,98 @@ class Layer:
             self.build(x.shape)
         elif x.shape[-1:] != self.input_shape[-1:] or x.ndim != len(self.input_shape):
             self.check_input_shape(x.shape)
-        with ag.name_scope(f"{self.name} ({type(self).__name__})"):
+        with ag.name_scope(self._scope()):
+            self._losses = []  # a call replaces the losses of the one before, as in Keras
             if training is None or not self.call_takes_training:
-                return self.call(x)
-            return self.call(x, training=bool(training))
+                output = self.call(x)
+            else:
+                output = self.call(x, training=bool(training))
+            if self.activity_regularizer is not None:
+                self.add_loss(self._activity_penalty(output))
+        return output
+
+    def _scope(self) -> str:
+        return f"{self.name} ({type(self).__name__})"
+
+    def _activity_penalty(self, output: ag.Tensor) -> Any:
+        """The activity regularizer's penalty of `output`, divided by the batch size (Keras
+        3: so that its weight against the loss does not change with the batch size; 0 for
+        an empty batch, Keras's divide_no_nan)."""
+        penalty = self.activity_regularizer(output)
+        batch = output.shape[0]  # outputs have a batch axis (layers refuse inputs without)
+        return penalty / batch if batch else penalty * 0
+
+    def add_loss(self, loss: Any) -> None:
+        """Add a scalar loss (a Tensor) to `losses` from inside `call`, as Keras's add_loss;
+        it stays there until the layer's next call."""
+        if not isinstance(loss, ag.Tensor):
+            raise TypeError(
+                f"Layer '{self.name}' ({type(self).__name__}): add_loss expects a Tensor "
+                f"computed in call(), got {loss!r:.80}"
+            )
+        self._losses.append(loss)
+
+    @property
+    def losses(self) -> list[ag.Tensor]:
+        """The layer's penalties, as Keras 3's `layer.losses`: those of its latest call (the
+        activity regularizer's, divided by the batch size, and `add_loss`'s), then each
+        regularized weight's, computed from the current weights now (none while the layer is
+        frozen). All are engine ops, so a backward pass through their sum trains the weights;
+        `fit` adds it to the loss.
+
+        >>> import numpy as np, nn
+        >>> penalty = nn.regularizers.L1(0.5)
+        >>> layer = nn.Dense(2, kernel_initializer="ones", kernel_regularizer=penalty)
+        >>> layer.build((None, 3))
+        >>> [float(loss) for loss in layer.losses]   # 0.5 * 6 ones
+        [3.0]
+        """
+        return self._get_own_losses() + self._get_regularization_losses()
+
+    def _get_own_losses(self) -> list[ag.Tensor]:
+        """The losses of the latest call (Keras's name: a model lists these of all its layers
+        first, then all the weight penalties)."""
+        return list(self._losses)
+
+    def _get_regularization_losses(self) -> list[ag.Tensor]:
+        """The weight penalties, computed now from the current weights (Keras's name)."""
+        if not (self.trainable and self._regularized):
+            return []
+        with ag.name_scope(self._scope()):
+            return [regularizer(weight) for weight, regularizer in self._regularized]
+
+    @property
+    def activity_regularizer(self) -> Any:
+        """The penalty of the layer's output added to `losses` on each call (None: none);
+        assigning a name, a record or a Regularizer resolves it as the constructor does."""
+        return self._activity_regularizer
+
+    @activity_regularizer.setter
+    def activity_regularizer(self, value: Any) -> None:
+        self._activity_regularizer = self.resolve(regularizers.get, value)
+
+    def resolve(self, get: Callable[[Any], Any], identifier: Any) -> Any:
+        """`get(identifier)` (an activation, initializer or regularizer), with the layer named
+        in the error for an unknown name or a bad record."""
+        try:
+            return get(identifier)
+        except ValueError as error:
+            raise ValueError(f"{type(self).__name__} '{self.name}': {error}") from None
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the optimizer trains the layer's weights (Keras's settable flag). False
+        freezes the layer: every weight moves to `non_trainable_weights` and stops requiring
+        gradients (`weights` keeps its order), weight penalties leave `losses`, and a frozen
+        BatchNormalization normalizes with its moving statistics even in training. True
+        restores the weights created trainable (moving statistics stay non-trainable)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = check_flag(type(self).__name__, "trainable", value)
+        for weight in self._trainable_variables:
+            weight.requires_grad_(self._trainable)
 
     def _call_symbolic(self, x: KerasTensor) -> KerasTensor:
         """Build for `x`'s shape and return the output as a KerasTensor, computing nothing.
@@ -310,19 +451,21 @@ class Layer:
 
     @property
     def weights(self) -> list[ag.Tensor]:
-        """All the weight tensors, the trainable ones first, as Keras (Dense: [kernel, bias];
-        BatchNormalization: [gamma, beta, moving_mean, moving_variance])."""
-        return self._trainable + self._non_trainable
+        """All the weight tensors, those created trainable first, as Keras (Dense: [kernel,
+        bias]; BatchNormalization: [gamma, beta, moving_mean, moving_variance]), frozen or
+        not."""
+        return self._trainable_variables + self._non_trainable_variables
 
     @property
     def trainable_weights(self) -> list[ag.Tensor]:
-        """The weights the optimizer trains (they require grad)."""
-        return list(self._trainable)
+        """The weights the optimizer trains (they require grad); none while frozen."""
+        return list(self._trainable_variables) if self.trainable else []
 
     @property
     def non_trainable_weights(self) -> list[ag.Tensor]:
-        """The weights the layer updates itself, without gradients (moving statistics)."""
-        return list(self._non_trainable)
+        """The weights without gradients: state the layer updates itself (moving statistics),
+        and all of them while the layer is frozen."""
+        return list(self._non_trainable_variables) if self.trainable else self.weights
 
     def count_params(self) -> int:
         """The number of values in all the weights, trainable or not (Keras's Param #)."""
@@ -367,6 +510,52 @@ class Layer:
         for weight, array in zip(own, arrays):
             weight.assign(array)  # in place, so optimizers keep their slots for the tensor
 
+    # --- configs ----------------------------------------------------------------------------
+
+    def get_config(self) -> dict[str, Any]:
+        """The arguments that rebuild the layer, as Keras 3's `get_config` returns them (the
+        same keys and values: name, trainable, dtype as a DTypePolicy record, then the
+        class's own, with initializers and regularizers as records).
+
+        >>> import nn
+        >>> config = nn.Dropout(0.5, name="drop").get_config()
+        >>> config["name"], config["trainable"], config["dtype"]["config"], config["rate"]
+        ('drop', True, {'name': 'float32'}, 0.5)
+        """
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": dtype_policy_record(self.dtype),
+        }
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Layer:
+        """The layer a `get_config` dict (Keras's or nn's) describes, not built; an argument
+        nn does not implement (a constraint, groups != 1, channels_first, ...) is an error
+        naming the layer and the argument."""
+        if not isinstance(config, Mapping):
+            raise TypeError(f"{cls.__name__}.from_config expects a dict, got {config!r:.80}")
+        try:
+            return cls(**config)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"Cannot rebuild layer {config.get('name')!r} ({cls.__name__}) from its "
+                f"config: {error}"
+            ) from None
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """{"input_shape": the shape the layer was built for}, or None before it is built
+        (what Keras stores next to the config, to build the layer again when loading)."""
+        return {"input_shape": self.input_shape} if self.built else None
+
+    def build_from_config(self, config: Mapping[str, Any]) -> None:
+        """Build for a `get_build_config` dict."""
+        if config and "input_shape" in config:
+            self.build(tuple(config["input_shape"]))
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
 
@@ -405,14 +594,50 @@ def same_padding(n: int, span: int, stride: int) -> tuple[int, int]:
 
 
 def float_dtype(dtype: Any, kind: str) -> np.dtype:
-    """A layer's dtype: a floating-point numpy dtype (its weights need gradients)."""
+    """A layer's dtype: a floating-point numpy dtype (its weights need gradients), given as
+    a name, a numpy dtype or Keras 3's DTypePolicy record (`dtype_policy_record`)."""
+    name = dtype
+    if isinstance(dtype, Mapping):  # Keras 3's configs (FloatDTypePolicy before Keras 3.5)
+        config = dtype.get("config")
+        if dtype.get("class_name") in ("DTypePolicy", "FloatDTypePolicy") and isinstance(
+            config, Mapping
+        ):
+            name = config.get("name")
     try:
-        resolved = np.dtype(dtype if dtype is not None else "float32")  # None: Keras's default
-    except TypeError:
+        resolved = np.dtype(name if name is not None else "float32")  # None: Keras's default
+    except (TypeError, ValueError, KeyError):  # what numpy raises for what is not a dtype
         resolved = None
     if resolved is None or resolved.kind != "f":
         raise TypeError(f"{kind}: dtype must be a float type such as 'float32', got {dtype!r}")
     return resolved
+
+
+def dtype_policy_record(dtype: np.dtype) -> dict[str, Any]:
+    """Keras 3's record of a layer's dtype policy, as its configs hold it."""
+    return {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": np.dtype(dtype).name},
+        "registered_name": None,
+    }
+
+
+def supported(kind: str, argument: str, value: Any, choices: tuple[Any, ...]) -> Any:
+    """`value` if it is one of `choices`, the values of a Keras argument that nn implements
+    (a Keras config holds them all: `kernel_constraint`, `groups`, `data_format`, ...), else
+    an error naming the class, the argument and the value."""
+    if any(value == c and isinstance(value, bool) == isinstance(c, bool) for c in choices):
+        return value
+    raise ValueError(
+        f"{kind}: {argument}={value!r:.80} is not supported by nn (only "
+        f"{' or '.join(repr(c) for c in choices)})"
+    )
+
+
+def channels_last(kind: str, data_format: Any) -> str:
+    """Keras's `data_format` argument: nn lays images out channels last only (None: Keras's
+    default, channels_last)."""
+    return supported(kind, "data_format", data_format, (None, "channels_last")) or "channels_last"
 
 
 def _as_array(x: Any, layer: Layer) -> np.ndarray:

@@ -11,7 +11,8 @@ import numpy as np
 
 import autograd_lite as ag
 
-from .base import Shape, positive_tuple, same_padding
+from .. import regularizers
+from .base import Shape, channels_last, positive_tuple, same_padding, supported
 from .core import KernelLayer
 
 
@@ -38,6 +39,10 @@ class Conv(KernelLayer):
     with span = (kernel_size - 1) * dilation_rate + 1), 'same' (ceil(n / strides) outputs;
     the zeros needed are split with the extra one after, at the right and bottom) and, for
     Conv1D only, 'causal' (span - 1 zeros in front: output i sees no input after step i).
+
+    Keras's other arguments: kernel and bias regularizers and `activity_regularizer` (see
+    `nn.regularizers`); `data_format` 'channels_last' (or None) and `groups=1` only, and the
+    constraints None only.
     """
 
     rank = 0  # the number of spatial axes, set by each subclass
@@ -48,15 +53,21 @@ class Conv(KernelLayer):
         self,
         filters: int,
         kernel_size: int | Sequence[int],
-        strides: int | Sequence[int],
-        padding: str,
-        dilation_rate: int | Sequence[int],
-        activation: str | Callable[..., Any] | None,
-        use_bias: bool,
-        kernel_initializer: Any,
-        bias_initializer: Any,
-        name: str | None,
-        dtype: Any,
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        groups: int = 1,
+        activation: str | Callable[..., Any] | None = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        **kwargs: Any,
     ) -> None:
         kind = type(self).__name__
         if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters < 1:
@@ -70,12 +81,25 @@ class Conv(KernelLayer):
                 f"{kind}: padding must be one of {self.paddings}, received {padding!r}"
             )
         self.padding = padding
+        self.data_format = channels_last(kind, data_format)
+        self.groups = supported(kind, "groups", groups, (1,))
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(  # as Keras, whose TensorFlow kernels cannot do both at once
                 f"{kind}: `strides > 1` is not supported together with `dilation_rate > 1`, "
                 f"received strides={self.strides} and dilation_rate={self.dilation_rate}"
             )
-        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, name, dtype)
+        super().__init__(
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) != self.rank + 2:
@@ -113,6 +137,22 @@ class Conv(KernelLayer):
                 n = (n + before + after - self._span(axis)) // self.strides[axis] + 1
             outputs.append(n)
         return (input_shape[0], *outputs, self.filters)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "groups": self.groups,
+            **self.kernel_config(),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": None,
+            "bias_constraint": None,
+        }
 
     def _span(self, axis: int) -> int:
         """How many input positions one window covers along spatial `axis`."""
@@ -157,34 +197,6 @@ class Conv1D(Conv):
     paddings = ("valid", "same", "causal")
     axis_names = ("steps",)
 
-    def __init__(
-        self,
-        filters: int,
-        kernel_size: int | Sequence[int],
-        strides: int | Sequence[int] = 1,
-        padding: str = "valid",
-        dilation_rate: int | Sequence[int] = 1,
-        activation: str | Callable[..., Any] | None = None,
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorot_uniform",
-        bias_initializer: Any = "zeros",
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(
-            filters,
-            kernel_size,
-            strides,
-            padding,
-            dilation_rate,
-            activation,
-            use_bias,
-            kernel_initializer,
-            bias_initializer,
-            name,
-            dtype,
-        )
-
 
 class Conv2D(Conv):
     """2-D convolution over (batch, height, width, channels) images, as Keras's Conv2D.
@@ -208,31 +220,3 @@ class Conv2D(Conv):
 
     rank = 2
     axis_names = ("rows", "columns")
-
-    def __init__(
-        self,
-        filters: int,
-        kernel_size: int | Sequence[int],
-        strides: int | Sequence[int] = (1, 1),
-        padding: str = "valid",
-        dilation_rate: int | Sequence[int] = (1, 1),
-        activation: str | Callable[..., Any] | None = None,
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorot_uniform",
-        bias_initializer: Any = "zeros",
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(
-            filters,
-            kernel_size,
-            strides,
-            padding,
-            dilation_rate,
-            activation,
-            use_bias,
-            kernel_initializer,
-            bias_initializer,
-            name,
-            dtype,
-        )

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 import autograd_lite as ag
 
-from .. import activations, initializers
-from .base import KerasTensor, Layer, Shape, float_dtype
+from .. import activations, initializers, regularizers
+from .base import KerasTensor, Layer, Shape, check_flag, float_dtype, supported, unique_name
 
 
 class Input(KerasTensor):
@@ -41,6 +41,88 @@ class Input(KerasTensor):
         if name is not None and (not isinstance(name, str) or not name):
             raise TypeError(f"Input: name must be a non-empty string, got {name!r}")
         super().__init__((None,) + tuple(int(n) for n in shape), float_dtype(dtype, "Input"), name)
+        # the name of Keras's InputLayer behind the tensor: `name`, else input_layer, ...
+        self.layer_name = name if name is not None else unique_name("input_layer")
+
+    def get_config(self) -> dict[str, Any]:
+        """The config of Keras's InputLayer for this input, as Sequential's config lists it
+        first (see `input_layer_record`)."""
+        return input_layer_config(self.shape, self.dtype, self.layer_name)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Input:
+        """The Input an InputLayer config describes (Keras 3's `batch_shape`, or Keras 2's
+        `batch_input_shape`); a fixed batch size, sparse, ragged or optional inputs are errors
+        naming the input.
+
+        >>> Input.from_config({"batch_shape": [None, 8, 8, 1], "name": "image"}).shape
+        (None, 8, 8, 1)
+        """
+        config = dict(config)
+        name = config.pop("name", None)
+        where = f"InputLayer {name!r}"
+        try:
+            batch_shape = config.pop("batch_shape", config.pop("batch_input_shape", None))
+            dtype = config.pop("dtype", None)
+            for flag in ("sparse", "ragged", "optional"):
+                supported(where, flag, config.pop(flag, False), (False, None))
+            if config:
+                raise ValueError(f"unsupported argument(s) {', '.join(config)}")
+            if not isinstance(batch_shape, (list, tuple)) or len(batch_shape) < 2:
+                raise ValueError(
+                    f"batch_shape must be a list such as [None, 4], got {batch_shape!r}"
+                )
+            if batch_shape[0] is not None:
+                raise ValueError(
+                    f"batch_shape {list(batch_shape)} fixes the batch size to "
+                    f"{batch_shape[0]}, which nn does not support (None: any batch size)"
+                )
+            return cls(shape=tuple(batch_shape[1:]), dtype=dtype, name=name)
+        except (TypeError, ValueError) as error:
+            message = str(error)
+            raise type(error)(
+                message if message.startswith(where) else f"{where}: {message}"
+            ) from None
+
+
+def input_layer_config(batch_shape: Sequence[int | None], dtype: Any, name: str) -> dict[str, Any]:
+    """Keras 3's InputLayer config for inputs of `batch_shape` (the batch axis written None)."""
+    return {
+        "batch_shape": (None, *batch_shape[1:]),
+        "dtype": np.dtype(dtype).name,
+        "sparse": False,
+        "ragged": False,
+        "name": name,
+        "optional": False,
+    }
+
+
+def input_layer_record(
+    inputs: KerasTensor | Sequence[int | None], name: str | None = None
+) -> dict[str, Any]:
+    """The record of Keras's InputLayer that Sequential's config lists before its layers,
+    for an `Input` (its name and dtype), another KerasTensor or a batch shape such as
+    (None, 4) (float32); `name` overrides the name (default: the Input's, else
+    'input_layer').
+
+    >>> record = input_layer_record(Input(shape=(4,), name="features"))
+    >>> record["class_name"], record["config"]["batch_shape"], record["config"]["name"]
+    ('InputLayer', (None, 4), 'features')
+    """
+    if isinstance(inputs, Input):
+        config = inputs.get_config()
+    elif isinstance(inputs, KerasTensor):
+        config = input_layer_config(inputs.shape, inputs.dtype, "input_layer")
+    else:
+        config = input_layer_config(tuple(inputs), "float32", "input_layer")
+    if name is not None:
+        config["name"] = name
+    return {
+        "module": "keras.layers",
+        "class_name": "InputLayer",
+        "config": config,
+        "registered_name": None,
+    }
 
 
 # The activations `ag.dense` computes inside its one op, keyed by identity (any callable can be
@@ -56,7 +138,8 @@ FUSED_ACTIVATIONS: dict[int, str] = {
 
 class KernelLayer(Layer):
     """What Dense and Conv1D share: output = activation(inputs · kernel + bias), the kernel's
-    last axis being the outputs (units, filters)."""
+    last axis being the outputs (units, filters), with Keras's arguments for the kernel and
+    the bias (constraints: None only)."""
 
     def __init__(
         self,
@@ -64,18 +147,22 @@ class KernelLayer(Layer):
         use_bias: bool,
         kernel_initializer: Any,
         bias_initializer: Any,
-        name: str | None,
-        dtype: Any,
+        kernel_regularizer: Any,
+        bias_regularizer: Any,
+        kernel_constraint: Any,
+        bias_constraint: Any,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(name=name, dtype=dtype)
-        if not isinstance(use_bias, (bool, np.bool_)):
-            raise TypeError(
-                f"{type(self).__name__}: use_bias must be True or False, got {use_bias!r}"
-            )
+        super().__init__(**kwargs)
+        kind = type(self).__name__
         self.activation = activation
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = self._resolve(initializers.get, kernel_initializer)
-        self.bias_initializer = self._resolve(initializers.get, bias_initializer)
+        self.use_bias = check_flag(kind, "use_bias", use_bias)
+        self.kernel_initializer = self.resolve(initializers.get, kernel_initializer)
+        self.bias_initializer = self.resolve(initializers.get, bias_initializer)
+        self.kernel_regularizer = self.resolve(regularizers.get, kernel_regularizer)
+        self.bias_regularizer = self.resolve(regularizers.get, bias_regularizer)
+        supported(kind, "kernel_constraint", kernel_constraint, (None,))
+        supported(kind, "bias_constraint", bias_constraint, (None,))
 
     @property
     def activation(self) -> Callable[..., Any]:
@@ -85,19 +172,16 @@ class KernelLayer(Layer):
 
     @activation.setter
     def activation(self, value: str | Callable[..., Any] | None) -> None:
-        self._activation = self._resolve(activations.get, value)
-
-    def _resolve(self, get: Callable[[Any], Any], identifier: Any) -> Any:
-        """`get(identifier)`, with the layer named in the error for an unknown name."""
-        try:
-            return get(identifier)
-        except ValueError as error:
-            raise ValueError(f"{type(self).__name__} '{self.name}': {error}") from None
+        self._activation = self.resolve(activations.get, value)
 
     def add_kernel_and_bias(self, kernel_shape: tuple[int, ...]) -> None:
-        self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer)
+        self.kernel = self.add_weight(
+            "kernel", kernel_shape, self.kernel_initializer, regularizer=self.kernel_regularizer
+        )
         self.bias = (
-            self.add_weight("bias", kernel_shape[-1:], self.bias_initializer)
+            self.add_weight(
+                "bias", kernel_shape[-1:], self.bias_initializer, regularizer=self.bias_regularizer
+            )
             if self.use_bias
             else None
         )
@@ -115,6 +199,18 @@ class KernelLayer(Layer):
             y = y + self.bias
         return self.activation(y)
 
+    def kernel_config(self) -> dict[str, Any]:
+        """The config entries of the activation, the kernel and the bias, in Keras's order
+        (the constraints, None, follow them)."""
+        return {
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+        }
+
 
 class Dense(KernelLayer):
     """A fully connected layer: output = activation(x @ kernel + bias).
@@ -123,6 +219,10 @@ class Dense(KernelLayer):
     tanh activation the layer is one `ag.dense` op, whose rule is the textbook backward
     (dz = g * act'(z), dx = dz @ kernel.T, dkernel = x.T @ dz, dbias = dz summed over rows);
     with any other activation it is a matmul, an add and the activation's ops.
+
+    `kernel_regularizer`, `bias_regularizer` (see `nn.regularizers`) and Layer's
+    `activity_regularizer` add penalties to `losses`. Keras's `kernel_constraint`,
+    `bias_constraint` and `quantization_config` are accepted as None only.
 
     >>> import nn
     >>> layer = nn.Dense(2, activation="relu", kernel_initializer="ones")
@@ -139,13 +239,30 @@ class Dense(KernelLayer):
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
-        name: str | None = None,
-        dtype: Any = "float32",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
+        quantization_config: Any = None,
+        **kwargs: Any,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError(f"Dense: `units` must be a positive integer, received units={units!r}")
-        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, name, dtype)
+        super().__init__(
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
         self.units = int(units)
+        supported("Dense", "quantization_config", quantization_config, (None,))
 
     def build(self, input_shape: Shape) -> None:
         self.add_kernel_and_bias((input_shape[-1], self.units))
@@ -155,3 +272,13 @@ class Dense(KernelLayer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            **self.kernel_config(),
+            "kernel_constraint": None,
+            "bias_constraint": None,
+            "quantization_config": None,
+        }

@@ -9,7 +9,8 @@ import numpy as np
 
 import autograd_lite as ag
 
-from .base import Layer, Shape, format_shape
+from .. import initializers, regularizers
+from .base import Layer, Shape, check_flag, format_shape, supported
 
 
 class BatchNormalization(Layer):
@@ -37,6 +38,12 @@ class BatchNormalization(Layer):
     non-trainable: `summary()` counts them as Non-trainable params and the optimizer never
     sees them, but `get_weights` and `save_weights` include them.
 
+    A frozen layer (`trainable = False`) normalizes with the moving statistics even with
+    training=True, and leaves them unchanged, as Keras 3 (fine-tuning keeps the statistics
+    learnt before). `gamma_regularizer` and `beta_regularizer` add penalties to `losses`;
+    Keras's constraints (None), renorm (False) and synchronized (False: Keras allows it on
+    TensorFlow only) are accepted with those values only.
+
     >>> import numpy as np
     >>> layer = BatchNormalization(epsilon=0.0)
     >>> x = np.array([[1.0], [3.0]])
@@ -61,8 +68,15 @@ class BatchNormalization(Layer):
         gamma_initializer: Any = "ones",
         moving_mean_initializer: Any = "zeros",
         moving_variance_initializer: Any = "ones",
-        name: str | None = None,
-        dtype: Any = "float32",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        beta_constraint: Any = None,
+        gamma_constraint: Any = None,
+        renorm: bool = False,
+        renorm_clipping: Any = None,
+        renorm_momentum: float = 0.99,
+        synchronized: bool = False,
+        **kwargs: Any,
     ) -> None:
         kind = "BatchNormalization"
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
@@ -71,19 +85,30 @@ class BatchNormalization(Layer):
             raise ValueError(f"{kind}: momentum must be a number in [0, 1], got {momentum!r}")
         if not _is_real(epsilon) or not epsilon >= 0:
             raise ValueError(f"{kind}: epsilon must be a non-negative number, got {epsilon!r}")
-        for setting, value in (("center", center), ("scale", scale)):
-            if not isinstance(value, (bool, np.bool_)):
-                raise TypeError(f"{kind}: {setting} must be True or False, got {value!r}")
-        super().__init__(name=name, dtype=dtype)
+        if not _is_real(renorm_momentum):
+            raise ValueError(f"{kind}: renorm_momentum must be a number, got {renorm_momentum!r}")
+        for argument, value, choices in (
+            ("beta_constraint", beta_constraint, (None,)),
+            ("gamma_constraint", gamma_constraint, (None,)),
+            ("renorm", renorm, (False,)),
+            ("renorm_clipping", renorm_clipping, (None,)),
+            ("synchronized", synchronized, (False,)),
+        ):
+            supported(kind, argument, value, choices)
+        self.center = check_flag(kind, "center", center)
+        self.scale = check_flag(kind, "scale", scale)
+        super().__init__(**kwargs)
         self.axis = int(axis)
         self.momentum, self.epsilon = float(momentum), float(epsilon)
-        self.center, self.scale = bool(center), bool(scale)
-        self.initializers = {
-            "gamma": gamma_initializer,
-            "beta": beta_initializer,
-            "moving_mean": moving_mean_initializer,
-            "moving_variance": moving_variance_initializer,
-        }
+        self.renorm_momentum = renorm_momentum
+        self.beta_initializer = self.resolve(initializers.get, beta_initializer)
+        self.gamma_initializer = self.resolve(initializers.get, gamma_initializer)
+        self.moving_mean_initializer = self.resolve(initializers.get, moving_mean_initializer)
+        self.moving_variance_initializer = self.resolve(
+            initializers.get, moving_variance_initializer
+        )
+        self.beta_regularizer = self.resolve(regularizers.get, beta_regularizer)
+        self.gamma_regularizer = self.resolve(regularizers.get, gamma_regularizer)
         self.feature_axis = self.axis  # axis as a non-negative index, once built
         self.gamma: ag.Tensor | None = None
         self.beta: ag.Tensor | None = None
@@ -97,16 +122,19 @@ class BatchNormalization(Layer):
             )
         self.feature_axis = self.axis % ndim
         shape = (input_shape[self.feature_axis],)
-        init = self.initializers
         if self.scale:
-            self.gamma = self.add_weight("gamma", shape, init["gamma"])
+            self.gamma = self.add_weight(
+                "gamma", shape, self.gamma_initializer, regularizer=self.gamma_regularizer
+            )
         if self.center:
-            self.beta = self.add_weight("beta", shape, init["beta"])
+            self.beta = self.add_weight(
+                "beta", shape, self.beta_initializer, regularizer=self.beta_regularizer
+            )
         self.moving_mean = self.add_weight(
-            "moving_mean", shape, init["moving_mean"], trainable=False
+            "moving_mean", shape, self.moving_mean_initializer, trainable=False
         )
         self.moving_variance = self.add_weight(
-            "moving_variance", shape, init["moving_variance"], trainable=False
+            "moving_variance", shape, self.moving_variance_initializer, trainable=False
         )
 
     def check_input_shape(self, shape: Any) -> None:
@@ -126,7 +154,7 @@ class BatchNormalization(Layer):
             self.check_input_shape(x.shape)
         reduced = tuple(a for a in range(x.ndim) if a != axis)
         features = tuple(n if a == axis else 1 for a, n in enumerate(x.shape))
-        if training:
+        if training and self.trainable:  # a frozen layer runs in inference mode (Keras 3)
             mean = ag.mean(x, axis=reduced, keepdims=True)
             centered = x - mean
             variance = ag.mean(centered * centered, axis=reduced, keepdims=True)  # biased
@@ -140,6 +168,28 @@ class BatchNormalization(Layer):
             inv = inv * self.gamma.reshape(features)
         shift = -mean * inv if self.beta is None else self.beta.reshape(features) - mean * inv
         return x * inv + shift
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": None,
+            "gamma_constraint": None,
+            "synchronized": False,
+            "renorm": False,
+            "renorm_clipping": None,
+            "renorm_momentum": self.renorm_momentum,
+        }
 
 
 def _is_real(value: Any) -> bool:

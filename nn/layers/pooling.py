@@ -25,7 +25,7 @@ import numpy as np
 
 import autograd_lite as ag
 
-from .base import Layer, Shape, positive_tuple, same_padding
+from .base import Layer, Shape, channels_last, check_flag, positive_tuple, same_padding
 
 
 class Pooling(Layer):
@@ -38,6 +38,8 @@ class Pooling(Layer):
     edges by a total of max((outputs - 1) * strides + pool_size - n, 0) positions, the odd
     one at the end). Positions outside the input are ignored: they never win a max, and an
     average divides by the number of input positions in its window only.
+
+    `data_format` is 'channels_last' (or None) only.
     """
 
     rank = 0  # the number of spatial axes, set by each subclass
@@ -46,11 +48,11 @@ class Pooling(Layer):
 
     def __init__(
         self,
-        pool_size: int | Sequence[int],
-        strides: int | Sequence[int] | None,
-        padding: str,
-        name: str | None,
-        dtype: Any,
+        pool_size: int | Sequence[int] = 2,
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        **kwargs: Any,
     ) -> None:
         kind = type(self).__name__
         self.pool_size = positive_tuple(pool_size, self.rank, "pool_size", kind)
@@ -59,7 +61,8 @@ class Pooling(Layer):
         if padding not in ("valid", "same"):
             raise ValueError(f"{kind}: padding must be 'valid' or 'same', received {padding!r}")
         self.padding = padding
-        super().__init__(name=name, dtype=dtype)
+        self.data_format = channels_last(kind, data_format)
+        super().__init__(**kwargs)
 
     def build(self, input_shape: Shape) -> None:
         check_rank(self, input_shape)
@@ -125,6 +128,15 @@ class Pooling(Layer):
             outputs.append(n)
         return (input_shape[0], *outputs, input_shape[-1])
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "padding": self.padding,
+            "strides": self.strides,
+            "data_format": self.data_format,
+        }
+
     def _padding(self, n: int, axis: int) -> tuple[int, int]:
         """Positions the windows overhang before and after `n` positions of spatial `axis`."""
         size, stride = self.pool_size[axis], self.strides[axis]
@@ -153,16 +165,6 @@ class MaxPooling1D(Pooling):
 
     rank, mode, axis_names = 1, "max", ("steps",)
 
-    def __init__(
-        self,
-        pool_size: int | Sequence[int] = 2,
-        strides: int | Sequence[int] | None = None,
-        padding: str = "valid",
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(pool_size, strides, padding, name, dtype)
-
 
 class MaxPooling2D(Pooling):
     """The largest value of each window of an image, channel by channel, as Keras's
@@ -183,16 +185,6 @@ class MaxPooling2D(Pooling):
 
     rank, mode, axis_names = 2, "max", ("rows", "columns")
 
-    def __init__(
-        self,
-        pool_size: int | Sequence[int] = (2, 2),
-        strides: int | Sequence[int] | None = None,
-        padding: str = "valid",
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(pool_size, strides, padding, name, dtype)
-
 
 class AveragePooling1D(Pooling):
     """The mean of each window of steps, channel by channel, as Keras's AveragePooling1D:
@@ -210,16 +202,6 @@ class AveragePooling1D(Pooling):
     """
 
     rank, mode, axis_names = 1, "average", ("steps",)
-
-    def __init__(
-        self,
-        pool_size: int | Sequence[int] = 2,
-        strides: int | Sequence[int] | None = None,
-        padding: str = "valid",
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(pool_size, strides, padding, name, dtype)
 
 
 class AveragePooling2D(Pooling):
@@ -240,35 +222,23 @@ class AveragePooling2D(Pooling):
 
     rank, mode, axis_names = 2, "average", ("rows", "columns")
 
-    def __init__(
-        self,
-        pool_size: int | Sequence[int] = (2, 2),
-        strides: int | Sequence[int] | None = None,
-        padding: str = "valid",
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(pool_size, strides, padding, name, dtype)
-
 
 class GlobalPooling(Layer):
     """What the global poolings share: one max or mean over all the spatial axes of
     (batch, *spatial, channels) inputs, giving (batch, channels), or (batch, 1, ..., 1,
-    channels) with keepdims=True, as Keras's."""
+    channels) with keepdims=True, as Keras's (`data_format` 'channels_last' or None only)."""
 
     rank = 0
     mode = ""
     axis_names: tuple[str, ...] = ()
 
     def __init__(
-        self, keepdims: bool = False, name: str | None = None, dtype: Any = "float32"
+        self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any
     ) -> None:
-        if not isinstance(keepdims, (bool, np.bool_)):
-            raise TypeError(
-                f"{type(self).__name__}: keepdims must be True or False, got {keepdims!r}"
-            )
-        self.keepdims = bool(keepdims)
-        super().__init__(name=name, dtype=dtype)
+        kind = type(self).__name__
+        self.data_format = channels_last(kind, data_format)
+        self.keepdims = check_flag(kind, "keepdims", keepdims)
+        super().__init__(**kwargs)
 
     def build(self, input_shape: Shape) -> None:
         check_rank(self, input_shape)
@@ -283,6 +253,9 @@ class GlobalPooling(Layer):
         if self.keepdims:
             return (input_shape[0], *(1,) * self.rank, input_shape[-1])
         return (input_shape[0], input_shape[-1])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
 
 
 class GlobalMaxPooling1D(GlobalPooling):

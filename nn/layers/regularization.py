@@ -39,10 +39,9 @@ class Dropout(ElementwiseLayer):
         rate: float,
         noise_shape: Sequence[int | None] | None = None,
         seed: int | None = None,
-        name: str | None = None,
-        dtype: Any = "float32",
+        **kwargs: Any,
     ) -> None:
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(**kwargs)
         if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
             raise TypeError(f"Dropout: rate must be a number in [0, 1), got {rate!r}")
         if not 0 <= rate < 1:
@@ -59,7 +58,7 @@ class Dropout(ElementwiseLayer):
             )
         if seed is not None and not (_is_size(seed) or seed == 0):
             raise ValueError(f"Dropout: seed must be None or a non-negative integer, got {seed!r}")
-        self.rate = float(rate)
+        self.rate = rate
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self.generator = None if seed is None else np.random.default_rng(seed)
@@ -70,6 +69,10 @@ class Dropout(ElementwiseLayer):
         u = ag.random_uniform(self._mask_shape(x.shape), x.dtype, self.generator)
         keep = u >= self.rate
         return x * keep / (1 - self.rate)
+
+    def get_config(self) -> dict[str, Any]:
+        config = {"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape}
+        return {**super().get_config(), **config}
 
     def _mask_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         """`noise_shape` with its None entries filled in from `shape`, checked against it."""

@@ -11,16 +11,22 @@ import numpy as np
 
 import autograd_lite as ag
 
-from .base import Layer, Shape, format_shape
+from .base import Layer, Shape, channels_last, format_shape
 
 
 class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1 * d2 * ...), as Keras's Flatten.
 
+    `data_format` is 'channels_last' (or None) only.
+
     >>> import numpy as np, nn
     >>> nn.Flatten()(np.ones((2, 3, 4))).shape
     (2, 12)
     """
+
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data_format = channels_last("Flatten", data_format)
 
     def build(self, input_shape: Shape) -> None:
         pass  # no weights
@@ -31,6 +37,9 @@ class Flatten(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         features = input_shape[1:]
         return (input_shape[0], None if None in features else math.prod(features))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}
 
 
 class Reshape(Layer):
@@ -45,9 +54,7 @@ class Reshape(Layer):
     (None, 6, 2)
     """
 
-    def __init__(
-        self, target_shape: Sequence[int], name: str | None = None, dtype: Any = "float32"
-    ) -> None:
+    def __init__(self, target_shape: Sequence[int], **kwargs: Any) -> None:
         if (
             not isinstance(target_shape, (tuple, list))
             or not all(
@@ -60,7 +67,7 @@ class Reshape(Layer):
                 "Reshape: target_shape must be a tuple of positive integers, at most one of "
                 f"them -1 (the batch axis not included), received {target_shape!r}"
             )
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(**kwargs)
         self.target_shape = tuple(int(n) for n in target_shape)
 
     def build(self, input_shape: Shape) -> None:
@@ -71,6 +78,9 @@ class Reshape(Layer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return self._resolve(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": self.target_shape}
 
     def _resolve(self, input_shape: Sequence[int | None]) -> Shape:
         """The output shape for `input_shape`, the -1 worked out (None if it cannot be)."""

@@ -1,7 +1,12 @@
+import functools
+import json
+import os
+
 import numpy as np
 import pytest
 
 import autograd_lite as ag
+import nn
 from nn import activations
 from tests.numerics import assert_close
 
@@ -53,7 +58,9 @@ def test_leaky_relu_slope_and_none_means_linear():
 
 
 def test_unknown_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"Unknown activation 'rellu'.*leaky_relu, linear, relu"):
+    with pytest.raises(
+        ValueError, match=r"Unknown activation 'rellu'.*leaky_relu, linear, log_sigmoid, .*, relu, "
+    ):
         activations.get("rellu")
 
 
@@ -104,3 +111,88 @@ def test_numpy_input_gives_an_eager_array_with_numpy():
     assert np.shares_memory(p, p.numpy())  # a view, like TensorFlow's .numpy() on CPU
     assert type(p.sum()) is np.float64 and type(np.argmax(p, axis=1)) is activations.EagerArray
     assert repr(activations.relu([1.0])) == "array([1.], dtype=float32)"
+
+
+with open(os.path.join(os.path.dirname(__file__), "data", "keras_configs.json")) as f:
+    KERAS = json.load(f)["activations"]
+
+
+@pytest.mark.parametrize("name", sorted(KERAS["values"]))
+def test_more_activations_equal_keras_3_in_float32(name):
+    """Keras 3.15's values (its numpy backend, float32) on inputs from -6 to 7, zero and
+    values near it included (elu's e^x - 1 keeps their digits, as numpy's expm1)."""
+    x = np.array(KERAS["x"], dtype=np.float32)
+    out = activations.get(name)(x)
+    assert out.dtype == np.float32
+    assert_close(out.numpy(), np.float32(KERAS["values"][name]))
+
+
+@pytest.mark.parametrize("name", sorted(KERAS["serialized"]))
+def test_serialize_writes_keras_s_names_and_get_reads_them(name):
+    function = activations.get(name)
+    assert activations.serialize(function) == KERAS["serialized"][name]
+    assert activations.get(activations.serialize(function)) is function
+    record = {"module": "keras.activations", "class_name": "function", "config": name}
+    assert activations.get(record) is function  # serialize_keras_object's form
+
+
+def test_elu_celu_squareplus_options_and_their_gradients():
+    x = np.array([[-3.0, -0.5, -1e-6, 1e-6, 0.7, 2.0]])
+    assert_close(activations.elu(x, alpha=0.5).numpy(), np.where(x >= 0, x, 0.5 * np.expm1(x)))
+    assert_close(
+        activations.celu(x, alpha=2.0).numpy(),
+        np.maximum(x, 0) + 2 * np.expm1(np.minimum(x, 0) / 2),
+    )
+    assert_close(activations.squareplus(x, b=1).numpy(), (x + np.sqrt(x * x + 1)) / 2)
+    weights = ag.Tensor(np.arange(1.0, 7.0).reshape(1, 6))
+    for f in (
+        lambda t: activations.elu(t, alpha=0.5) * weights,
+        lambda t: activations.celu(t, alpha=2.0) * weights,
+        lambda t: activations.squareplus(t, b=1) * weights,
+    ):
+        assert ag.gradcheck(f, [x])
+
+
+def test_elu_is_finite_with_a_zero_gradient_on_the_saturated_side():
+    t = ag.Tensor([[-1e4, 1e4]], requires_grad=True)
+    out = activations.elu(t)
+    out.sum().backward()
+    assert_close(out, [[-1.0, 1e4]])
+    assert_close(t.grad, [[0.0, 1.0]])
+
+
+def test_log_softmax_is_the_log_of_softmax_and_finite_for_huge_logits():
+    x = np.array([[1e4, -1e4, 0.0], [0.5, 1.5, -2.0]])
+    out = activations.log_softmax(x)
+    assert_close(out[1], np.log(activations.softmax(x[1:]).numpy()[0]))
+    assert_close(out[0], [0.0, -2e4, -1e4])
+    layer = nn.Dense(3, activation="log_softmax")
+    assert layer.get_config()["activation"] == "log_softmax"
+
+
+def test_custom_functions_serialize_as_keras_does_and_cannot_be_read_back():
+    def doubled(x):
+        return 2 * x
+
+    record = activations.serialize(doubled)
+    assert record == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "doubled",
+        "registered_name": "function",
+    }
+    with pytest.raises(ValueError, match=r"^Cannot read the activation function 'doubled' from"):
+        activations.get(record)
+    with pytest.raises(TypeError, match=r"^The activation functools.partial\(.*cannot be written"):
+        activations.serialize(functools.partial(activations.relu, max_value=6.0))
+    with pytest.raises(ValueError, match=r"^Cannot read an activation from \{'class_name': 'ReLU'"):
+        activations.get({"class_name": "ReLU", "config": {}})
+
+
+def test_bad_activation_options_get_clear_errors():
+    with pytest.raises(TypeError, match=r"^elu: alpha must be a number, got '1'$"):
+        activations.elu(X, alpha="1")
+    with pytest.raises(ValueError, match=r"^squareplus: b must be non-negative, got -1$"):
+        activations.squareplus(X, b=-1)
+    with pytest.raises(ValueError, match=r"^log_softmax: axis 2 is out of range for an input"):
+        activations.log_softmax(X, axis=2)

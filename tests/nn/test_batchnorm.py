@@ -87,7 +87,7 @@ def test_training_gradients_match_finite_differences(shape, settings):
     x = ag.Tensor(rng.standard_normal(shape), requires_grad=True)
     weights = rng.standard_normal(shape)  # a sum of BN outputs alone has no gradient in x
     assert ag.gradcheck(
-        lambda t, *_: (layer(t, training=True) * weights).sum(),
+        with_weights(layer, lambda t: (layer(t, training=True) * weights).sum()),
         [x, *layer.trainable_weights],
     )
 
@@ -95,7 +95,28 @@ def test_training_gradients_match_finite_differences(shape, settings):
 def test_inference_gradients_match_finite_differences():
     layer = built_layer((4, 3))
     x = ag.Tensor(rng.standard_normal((4, 3)), requires_grad=True)
-    assert ag.gradcheck(lambda t, *_: layer(t).tanh(), [x, *layer.trainable_weights])
+    assert ag.gradcheck(
+        with_weights(layer, lambda t: layer(t).tanh()), [x, *layer.trainable_weights]
+    )
+
+
+def with_weights(layer, forward):
+    """`forward(x)` as a function of x and the layer's trainable weights, which it puts in
+    the layer for the call: gradcheck passes float64 copies and perturbs those, so the layer
+    must compute with them for their gradients to be checked."""
+
+    def call(x, *trainable):
+        names = [w.name.split("/")[1] for w in layer.trainable_weights]
+        originals = {name: getattr(layer, name) for name in names}
+        for name, weight in zip(names, trainable):
+            setattr(layer, name, weight)
+        try:
+            return forward(x)
+        finally:
+            for name, weight in originals.items():
+                setattr(layer, name, weight)
+
+    return call
 
 
 def test_weights_in_keras_order_and_trainable_flags():

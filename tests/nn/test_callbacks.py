@@ -80,11 +80,13 @@ def test_early_stopping_restores_the_best_weights():
 
 
 def test_early_stopping_warns_about_a_missing_metric():
-    model, x, y = model_and_data()
+    model, x, y = model_and_data()  # no validation data: no val_loss
     with pytest.warns(
-        UserWarning, match="'val_accuracy' is not available; available metrics are: loss"
+        UserWarning,
+        match="Early stopping conditioned on metric `val_loss` which is not available. "
+        "Available metrics are: loss",
     ):
-        model.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping(monitor="val_accuracy")])
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping()])
 
 
 def test_terminate_on_nan_stops_at_the_first_bad_batch(capsys):
@@ -100,6 +102,12 @@ def test_terminate_on_nan_stops_at_the_first_bad_batch(capsys):
     assert not np.isfinite(history.history["loss"][-1])
 
 
-def test_early_stopping_auto_mode_maximises_only_accuracy_like_monitors():
-    assert EarlyStopping(monitor="val_accuracy").sign == -1.0
-    assert EarlyStopping(monitor="val_mae").sign == 1.0 and EarlyStopping().sign == 1.0
+def test_early_stopping_baseline_and_start_from_epoch():
+    model, x, y = model_and_data()
+    # epochs 0 and 1 are not watched; 3.0 and 2.5 improve but never beat the baseline 2.0,
+    # so the count of epochs goes on (an improvement never stops training itself): 2.6 stops
+    stopper = EarlyStopping(patience=2, baseline=2.0, start_from_epoch=2)
+    values = [9.0, 9.0, 3.0, 2.5, 2.6, 1.0]
+    history = model.fit(x, y, epochs=6, verbose=0, callbacks=[Scripted(values), stopper])
+    assert history.epoch == [0, 1, 2, 3, 4]
+    assert (stopper.best, stopper.best_epoch, stopper.stopped_epoch) == (2.5, 3, 4)

@@ -140,8 +140,12 @@ BAD_ARGUMENTS = [
     (
         lambda: Activation("rellu"),
         ValueError,
-        "Activation 'activation': Unknown activation 'rellu'. Valid names: leaky_relu, linear, "
-        + "relu, sigmoid, silu, softmax, swish, tanh (or pass a function of a Tensor)",
+        (
+            "Activation 'activation': Unknown activation 'rellu'. Valid names: celu, elu, "
+            "exponential, hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu, linear, "
+            "log_sigmoid, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, "
+            "softsign, squareplus, swish, tanh, tanh_shrink (or pass a function of a Tensor)"
+        ),
     ),
     (
         lambda: Softmax(axis=2)(np.ones((2, 3))),

@@ -106,7 +106,8 @@ def test_unknown_activation_loss_optimizer_and_metric_list_valid_names():
     ):
         Sequential([Dense(2)]).compile(loss="categorical")
     with pytest.raises(
-        ValueError, match="Unknown metric .acuracy.. Valid names: acc, accuracy, binary_accuracy"
+        ValueError,
+        match="Unknown metric .acuracy.. Valid names: acc, accuracy, auc, binary_accuracy",
     ):
         Sequential([Dense(2)]).compile(loss="mse", metrics=["acuracy"])
 
@@ -215,12 +216,63 @@ BAD_INPUTS = [
     (
         lambda: compiled().fit(X, Y, validation_data=X),
         TypeError,
-        r"fit: validation_data expects a tuple \(x_val, y_val\), got ndarray of shape \(10, 4\)",
+        (
+            r"fit: validation_data expects a tuple \(x_val, y_val\) or \(x_val, y_val, "
+            r"sample_weight_val\), got ndarray of shape \(10, 4\)"
+        ),
     ),
     (
-        lambda: compiled().fit(X, Y, validation_data=(X, Y, np.ones(10))),
+        lambda: compiled().fit(X, Y, validation_data=(X, Y, np.ones(9))),
         ValueError,
-        r"fit: sample weights in validation_data are not supported yet",
+        (
+            r"fit \(validation_data\): sample_weight needs one weight per sample, 10 in all, got "
+            r"shape \(9,\)"
+        ),
+    ),
+    (
+        lambda: compiled().fit(X, Y, validation_data=(X, Y, X, Y)),
+        TypeError,
+        r"fit: validation_data expects .* got tuple of 4 items",
+    ),
+    (
+        lambda: compiled().fit(X, Y, sample_weight=np.ones((10, 1)), class_weight={0: 2.0}),
+        ValueError,
+        r"fit: give class_weight or sample_weight, not both",
+    ),
+    (
+        lambda: compiled().fit(X, Y, class_weight=[1.0, 2.0]),
+        TypeError,
+        r"fit: class_weight must be a dict \{class index: weight\}.*got list",
+    ),
+    (
+        lambda: compiled().fit(X, Y, class_weight={-1: 2.0}),
+        ValueError,
+        r"fit: class_weight keys must be class indices 0, 1, ..., got -1",
+    ),
+    (
+        lambda: compiled().fit(X, Y, class_weight={0: "2"}),
+        TypeError,
+        r"fit: class_weight\[0\] must be a number, got '2'",
+    ),
+    (
+        lambda: compiled().fit(X, Y, sample_weight=[1.0] * 9),
+        ValueError,
+        r"fit: sample_weight needs one weight per sample, 10 in all, got shape \(9,\)",
+    ),
+    (
+        lambda: compiled().evaluate(X, Y, sample_weight=np.full(10, np.nan)),
+        ValueError,
+        r"evaluate: sample_weight contains NaN or Inf",
+    ),
+    (
+        lambda: compiled().compile(loss="mse", loss_weights=[1.0]),
+        ValueError,
+        r"compile: loss_weights=\[1.0\] is for models with several outputs",
+    ),
+    (
+        lambda: compiled().pop() and Sequential().pop(),
+        ValueError,
+        r"pop: model 'sequential.*' has no layers to remove",
     ),
     (
         lambda: compiled().fit(X, Y, validation_split="0.2"),

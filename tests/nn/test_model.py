@@ -118,6 +118,7 @@ def test_epoch_loss_is_the_batch_size_weighted_mean_of_batch_losses():
     probe.compile(loss=SparseCategoricalCrossentropy(from_logits=True), optimizer="sgd")
     probe.set_weights(start)
     for lo, hi in ((0, 32), (32, 40)):  # the same steps, by hand
+        probe.reset_metrics()  # train_step returns running means, since the last reset
         losses.append(
             probe.train_step(ag.Tensor(x[lo:hi], dtype=np.float32), ag.Tensor(y[lo:hi]))["loss"]
         )
@@ -168,9 +169,9 @@ def test_multi_label_classification():
     x = rng.normal(size=(300, 4))
     y = (x[:, :3] > 0).astype(np.float32)  # three independent yes/no labels
     model = Sequential([Dense(16, activation="relu"), Dense(3, activation="sigmoid")])
-    model.compile(loss=BinaryCrossentropy(), optimizer=Adam(0.02), metrics=["accuracy"])
+    model.compile(loss=BinaryCrossentropy(), optimizer=Adam(0.02), metrics=["binary_accuracy"])
     history = model.fit(x, y, epochs=30, verbose=0)
-    assert history.history["accuracy"][-1] > 0.93  # binary accuracy per label
+    assert history.history["binary_accuracy"][-1] > 0.93  # binary accuracy per label
     assert np.mean((model.predict(x) > 0.5) == y) > 0.93
 
 
@@ -355,7 +356,7 @@ def test_shuffled_batches_are_the_rows_of_one_permutation_per_epoch():
     x = np.arange(20, dtype=np.float32).reshape(10, 2)
     y = np.arange(10)
     nn.set_seed(3)
-    got = [(xb.data, yb.data) for xb, yb in batches(x, y, 4, shuffle=True)]
+    got = [(xb.data, yb.data) for xb, yb in batches((x, y), 4, shuffle=True)]
     nn.set_seed(3)
     order = ag.random_generator().permutation(10)
     assert [len(yb) for _, yb in got] == [4, 4, 2]

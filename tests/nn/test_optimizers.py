@@ -1,4 +1,6 @@
 import gc
+import json
+import os
 import weakref
 
 import numpy as np
@@ -6,8 +8,57 @@ import pytest
 
 import autograd_lite as ag
 from nn import optimizers
-from nn.optimizers import SGD, Adam, RMSprop
+from nn.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
 from tests.numerics import assert_close
+
+# Keras's runs, from tests/nn/data/make_keras_optimizers.py (TensorFlow 2.21 / Keras 3.15.1):
+# every optimizer alone, with each base argument and with each schedule, 40 steps of fixed
+# gradients on a Dense(2) layer's kernel (3, 2) and bias (2,). Shared with
+# test_optimizer_arguments.py and test_schedules.py.
+REFERENCE = np.load(os.path.join(os.path.dirname(__file__), "data", "keras_optimizers.npz"))
+SETTINGS = json.loads(str(REFERENCE["settings"]))
+KERAS = json.loads(str(REFERENCE["keras"]))  # serialized optimizers and variable names
+CASES = list(SETTINGS["cases"])
+PATHS = ["sequential/dense/kernel", "sequential/dense/bias"]  # Keras's variable paths
+
+
+def keras_schedule(name):
+    """The generator's schedule `name`, made by nn."""
+    schedule = SETTINGS["schedules"][name]
+    return getattr(optimizers.schedules, schedule["class"])(**schedule["arguments"])
+
+
+def keras_case_optimizer(case):
+    """The generator's optimizer for `case`, made by nn."""
+    run = SETTINGS["cases"][case]
+    arguments = dict(run["arguments"])
+    if run["schedule"] is not None:
+        arguments["learning_rate"] = keras_schedule(run["schedule"])
+    return getattr(optimizers, run["optimizer"])(**arguments)
+
+
+def dense_parameters():
+    """The generator's kernel and bias at their initial values (float32)."""
+    return [
+        ag.Tensor(REFERENCE[f"initial/{i}"].copy(), requires_grad=True, name=name)
+        for i, name in enumerate(["dense/kernel", "dense/bias"])
+    ]
+
+
+def run_keras_case(case, optimizer=None, params=None, steps=range(SETTINGS["steps"])):
+    """nn's side of a generator run: (optimizer, parameters, the weights after each step,
+    the learning rate read before each step)."""
+    optimizer = keras_case_optimizer(case) if optimizer is None else optimizer
+    params = dense_parameters() if params is None else params
+    weights, rates = [[], []], []
+    for t in steps:
+        rates.append(optimizer.learning_rate)
+        for i, p in enumerate(params):
+            p.grad = REFERENCE[f"gradients/{i}"][t]
+        optimizer.step(params)
+        for i, p in enumerate(params):
+            weights[i].append(p.data.copy())
+    return optimizer, params, [np.array(w) for w in weights], np.array(rates)
 
 
 def steps(optimizer, gradients, w0=1.0):
@@ -83,13 +134,18 @@ def test_parameters_without_gradient_are_left_alone():
 
 def test_get_by_name_instance_or_none_and_unknown_names():
     assert isinstance(optimizers.get("adam"), Adam) and isinstance(optimizers.get("SGD"), SGD)
+    for name, cls in [("adamw", AdamW), ("adagrad", Adagrad), ("adamax", Adamax)]:
+        assert type(optimizers.get(name)) is cls  # Keras's string names
+    assert type(optimizers.get("Nadam")) is Nadam and type(optimizers.get("RMSprop")) is RMSprop
     adam = Adam()
     assert optimizers.get(adam) is adam
     assert optimizers.get(None) is None  # as keras.optimizers.get(None)
-    with pytest.raises(
-        ValueError, match="Unknown optimizer .adamw.. Valid names: adam, rmsprop, sgd"
-    ):
-        optimizers.get("adamw")
+    with pytest.raises(ValueError) as info:
+        optimizers.get("adadelta")
+    assert str(info.value).startswith(
+        "Unknown optimizer 'adadelta'. Valid names: adagrad, adam, adamax, adamw, nadam, "
+        "rmsprop, sgd (or pass an instance"
+    )
 
 
 @pytest.mark.parametrize(
@@ -226,6 +282,167 @@ def test_float32_steps_equal_keras_to_the_last_bit(name):
         np.testing.assert_array_equal(w.data, np.array(keras_w, dtype=np.float32))
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_forty_steps_follow_keras(case):
+    """Every optimizer alone, with each of clipnorm, clipvalue, global_clipnorm and
+    weight_decay, and SGD and AdamW under each schedule: the weights after each of 40 steps,
+    and the learning rate read before it, are Keras's within the float32 policy. (Measured:
+    bit for bit, except under CosineDecay, whose float32 cos differs from TensorFlow's by an
+    ulp at some steps.)"""
+    index = CASES.index(case)
+    _, _, weights, rates = run_keras_case(case)
+    for i, trajectory in enumerate(weights):
+        assert_close(trajectory, REFERENCE[f"weights/{i}"][index], err_msg=case)
+    # Keras reads back its float32 variable (0.05 -> 0.0500000007); nn the number it was given
+    keras_rates = REFERENCE["learning_rates"][index]
+    assert_close(rates.astype(np.float32), keras_rates.astype(np.float32))
+
+
+# Keras 3.15's own cases (keras/src/optimizers/*_test.py). One step from [1, 2, 3, 4] with
+# gradients [1, 6, 7, 2]; and "golden" values after a step of gradients 0.01 followed by
+# steps of [0.1, 0.2, ..., 1.0]. Keras stores them to 4 digits and compares with rtol = atol
+# = 1e-4 (one step) and 5e-4 (golden), hence those tolerances here.
+KERAS_ONE_STEP = {
+    "adam": (lambda: Adam(learning_rate=0.5), [0.5, 1.5, 2.5, 3.5]),
+    "adamw": (lambda: AdamW(learning_rate=0.5), [0.4980, 1.4960, 2.494, 3.492]),
+    "adagrad": (lambda: Adagrad(learning_rate=0.5), [0.5233, 1.5007, 2.5005, 3.5061]),
+    "adamax": (lambda: Adamax(learning_rate=0.5), [0.5, 1.5, 2.5, 3.5]),
+    "nadam": (lambda: Nadam(learning_rate=0.5), [0.4686, 1.4686, 2.4686, 3.4686]),
+    "rmsprop": (lambda: RMSprop(learning_rate=0.5), [-0.5811, 0.4189, 1.4189, 2.4189]),
+    "sgd": (lambda: SGD(learning_rate=0.5), [0.5, -1.0, -0.5, 3.0]),
+}
+
+
+@pytest.mark.parametrize("name", KERAS_ONE_STEP)
+def test_keras_one_step_cases(name):
+    make, expected = KERAS_ONE_STEP[name]
+    w = ag.Tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    w.grad = np.array([1.0, 6.0, 7.0, 2.0], dtype=np.float32)
+    make().step([w])
+    np.testing.assert_allclose(w.data, expected, rtol=1e-4, atol=1e-4)
+
+
+# fmt: off
+KERAS_GOLDEN = {
+    "adam_amsgrad": (
+        lambda: Adam(amsgrad=True),
+        np.tile([[0.999], [0.9982], [0.9974], [0.9965], [0.9955]], (1, 10)),
+    ),
+    "adamw": (
+        lambda: AdamW(learning_rate=1.0, weight_decay=0.5, epsilon=2),
+        [[0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998, 0.4998],
+         [0.2486, 0.2475, 0.2463, 0.2451, 0.244, 0.2428, 0.2417, 0.2405, 0.2394, 0.2382],
+         [0.1223, 0.1198, 0.1174, 0.1149, 0.1124, 0.11, 0.1075, 0.1051, 0.1027, 0.1003],
+         [0.0586, 0.0549, 0.0512, 0.0475, 0.0439, 0.0402, 0.0366, 0.033, 0.0294, 0.0258],
+         [0.0263, 0.0215, 0.0167, 0.012, 0.0073, 0.0026, -0.0021, -0.0067, -0.0113, -0.0159]],
+    ),
+    "adagrad": (
+        lambda: Adagrad(learning_rate=0.2, initial_accumulator_value=0.3, epsilon=1e-6),
+        [[0.9963, 0.9963, 0.9963, 0.9963, 0.9963, 0.9963, 0.9963, 0.9963, 0.9963, 0.9963],
+         [0.9604, 0.9278, 0.9003, 0.8784, 0.8615, 0.8487, 0.8388, 0.8313, 0.8255, 0.8209],
+         [0.9251, 0.8629, 0.8137, 0.7768, 0.7497, 0.7298, 0.7151, 0.704, 0.6956, 0.6891],
+         [0.8903, 0.8012, 0.7342, 0.6862, 0.6521, 0.6277, 0.6099, 0.5967, 0.5867, 0.579],
+         [0.856, 0.7422, 0.6604, 0.6037, 0.5644, 0.5367, 0.5168, 0.5021, 0.491, 0.4825]],
+    ),
+    "adamax": (
+        lambda: Adamax(learning_rate=0.2, beta_1=0.85, beta_2=0.95, epsilon=1e-6),
+        [[0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8],
+         [0.6827, 0.6873, 0.6888, 0.6896, 0.6901, 0.6904, 0.6906, 0.6908, 0.6909, 0.691],
+         [0.5333, 0.5407, 0.5431, 0.5444, 0.5451, 0.5456, 0.546, 0.5462, 0.5464, 0.5466],
+         [0.368, 0.3773, 0.3804, 0.382, 0.3829, 0.3835, 0.384, 0.3843, 0.3846, 0.3848],
+         [0.1933, 0.204, 0.2076, 0.2094, 0.2105, 0.2112, 0.2117, 0.2121, 0.2124, 0.2126]],
+    ),
+    "nadam": (
+        lambda: Nadam(learning_rate=0.5, beta_1=0.5, beta_2=0.67, epsilon=1e-5),
+        [[0.4281, 0.4281, 0.4281, 0.4281, 0.4281, 0.4281, 0.4281, 0.4281, 0.4281, 0.4281],
+         [-0.1738, -0.1731, -0.1726, -0.1723, -0.1721, -0.172, -0.1719, -0.1718, -0.1718,
+          -0.1717],
+         [-0.7115, -0.7103, -0.7096, -0.7092, -0.709, -0.7088, -0.7086, -0.7085, -0.7085,
+          -0.7084],
+         [-1.2335, -1.2322, -1.2313, -1.2309, -1.2306, -1.2304, -1.2302, -1.2301, -1.23,
+          -1.2299],
+         [-1.7492, -1.7478, -1.7469, -1.7464, -1.7461, -1.7459, -1.7457, -1.7456, -1.7455,
+          -1.7454]],
+    ),
+    "rmsprop_centered": (
+        lambda: RMSprop(centered=True),
+        np.tile([[0.9967], [0.9933], [0.9908], [0.9885], [0.9864]], (1, 10)),
+    ),
+    # Keras's table: 0.9999 - 0.001 i (j + 1) in row i, column j (momentum 0: plain steps)
+    "sgd_nesterov": (
+        lambda: SGD(nesterov=True),
+        0.9999 - 0.001 * np.arange(5)[:, None] * np.arange(1, 11),
+    ),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("name", KERAS_GOLDEN)
+def test_keras_golden_cases(name):
+    make, golden = KERAS_GOLDEN[name]
+    optimizer = make()
+    x = ag.Tensor(np.ones(10, dtype=np.float32), requires_grad=True)
+    x.grad = np.full(10, 0.01, dtype=np.float32)
+    optimizer.step([x])
+    for expected in golden:
+        np.testing.assert_allclose(x.data, expected, rtol=5e-4, atol=5e-4)
+        x.grad = np.arange(1, 11, dtype=np.float32) / 10
+        optimizer.step([x])
+
+
+# The new formulas in closed form, float64 (every digit): two steps of one parameter.
+
+
+def test_adagrad_accumulates_squared_gradients_from_its_initial_value():
+    w1, w2 = steps(
+        Adagrad(learning_rate=0.1, initial_accumulator_value=0.2, epsilon=1e-6), [0.5, -2.0]
+    )
+    assert w1 == pytest.approx(1 - 0.1 * 0.5 / np.sqrt(0.2 + 0.25 + 1e-6), rel=1e-12)
+    assert w2 - w1 == pytest.approx(0.1 * 2.0 / np.sqrt(0.2 + 0.25 + 4.0 + 1e-6), rel=1e-12)
+
+
+def test_adamax_divides_by_the_decayed_largest_gradient():
+    w1, w2 = steps(Adamax(learning_rate=0.1, beta_1=0.8, beta_2=0.5, epsilon=1e-3), [2.0, 0.5])
+    # t = 1: m = 0.4, u = 2; t = 2: m = 0.8 0.4 + 0.2 0.5 = 0.42, u = max(0.5 2, 0.5) = 1
+    assert w1 == pytest.approx(1 - 0.1 * 0.4 / ((1 - 0.8) * (2.0 + 1e-3)), rel=1e-12)
+    assert w2 - w1 == pytest.approx(-0.1 * 0.42 / ((1 - 0.8**2) * (1.0 + 1e-3)), rel=1e-12)
+
+
+def test_nadam_first_two_steps():
+    beta_1, beta_2, epsilon, lr = 0.9, 0.999, 1e-7, 0.1
+    w = steps(Nadam(learning_rate=lr), [1.0, -0.5])
+    mu = [beta_1 * (1 - 0.5 * 0.96**t) for t in (1, 2, 3)]
+    m, v, product, expected = 0.0, 0.0, 1.0, [1.0]
+    for t, g in enumerate([1.0, -0.5], start=1):
+        product *= mu[t - 1]
+        m, v = beta_1 * m + (1 - beta_1) * g, beta_2 * v + (1 - beta_2) * g * g
+        m_hat = mu[t] * m / (1 - product * mu[t]) + (1 - mu[t - 1]) * g / (1 - product)
+        v_hat = v / (1 - beta_2**t)
+        expected.append(expected[-1] - lr * m_hat / (np.sqrt(v_hat) + epsilon))
+    assert w == pytest.approx(expected[1:], rel=1e-12)
+
+
+def test_amsgrad_keeps_the_largest_second_moment():
+    """A large gradient, then small ones: v decays, v_hat stays at its peak."""
+    plain = steps(Adam(learning_rate=0.1), [10.0, 0.1, 0.1])
+    ams = steps(Adam(learning_rate=0.1, amsgrad=True), [10.0, 0.1, 0.1])
+    assert ams[0] == plain[0]
+    m, v_peak = 0.9 * 0.9 * 1.0 + 0.9 * 0.01 + 0.01, 0.1  # after step 3; v after step 1
+    alpha = 0.1 * np.sqrt(1 - 0.999**3) / (1 - 0.9**3)
+    assert ams[2] - ams[1] == pytest.approx(-alpha * m / (np.sqrt(v_peak) + 1e-7), rel=1e-12)
+    assert abs(ams[2] - ams[1]) < abs(plain[2] - plain[1])
+
+
+def test_rmsprop_momentum_and_centered_two_steps():
+    lr, rho, momentum, epsilon = 0.1, 0.8, 0.5, 1e-4
+    w = steps(RMSprop(lr, rho=rho, momentum=momentum, epsilon=epsilon, centered=True), [2.0, 1.0])
+    v1, a1 = 0.2 * 4.0, 0.2 * 2.0
+    s1 = lr * 2.0 / np.sqrt(v1 - a1**2 + epsilon)
+    v2, a2 = rho * v1 + 0.2 * 1.0, rho * a1 + 0.2 * 1.0
+    s2 = momentum * s1 + lr * 1.0 / np.sqrt(v2 - a2**2 + epsilon)
+    assert w == pytest.approx([1.0 - s1, 1.0 - s1 - s2], rel=1e-12)
+
+
 def test_adam_bias_correction_is_computed_in_float32_for_float32_weights():
     """Keras: alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t) with t, the powers and alpha all
     float32. In float64 alpha differs by ~6e-6 relative, the drift over 40 epochs."""
@@ -301,8 +518,8 @@ def test_slots_are_released_with_their_parameter_and_hold_no_reference_cycle():
         for p in params:
             p.grad = np.ones((4, 3), dtype=np.float32)
         opt.step(params)
-        moments = weakref.ref(opt._slots.get(params[0])["m"])
-        flat_moments = weakref.ref(opt._slots.layout.groups[0][2]["m"])
+        moments = weakref.ref(opt._slots.get(params[0])["momentum"])
+        flat_moments = weakref.ref(opt._slots.layout.groups[0][2]["momentum"])
         assert len(opt._slots) == 3
         del p, params[0]
         assert moments() is None and len(opt._slots) == 2
@@ -341,8 +558,20 @@ OPTIMIZERS = {
     "momentum": lambda: SGD(0.1, momentum=0.9),
     "nesterov": lambda: SGD(0.1, momentum=0.9, nesterov=True),
     "adam": lambda: Adam(0.01),
+    "amsgrad": lambda: Adam(0.01, amsgrad=True),
+    "adamw": lambda: AdamW(0.01, weight_decay=0.1),
+    "adagrad": lambda: Adagrad(0.1),
+    "adamax": lambda: Adamax(0.01),
+    "nadam": lambda: Nadam(0.01),
     "rmsprop": lambda: RMSprop(0.01),
+    "rmsprop_centered_momentum": lambda: RMSprop(0.01, momentum=0.5, centered=True),
+    "clipnorm": lambda: Adam(0.01, clipnorm=0.5),  # each parameter's own norm
+    "clipvalue": lambda: SGD(0.1, clipvalue=0.5),
+    "schedule": lambda: SGD(optimizers.schedules.ExponentialDecay(0.1, 2, 0.5), momentum=0.5),
 }
+# Nadam keeps one running product for all parameters, in the first one's dtype (as Keras):
+# stepped alone, a float64 parameter would have it in float64
+PER_PARAMETER = [name for name in OPTIMIZERS if name != "nadam"]
 SHAPES = [(4, 3), (3,), (2, 2, 2), (1,)]
 DTYPES = ("float32", "float64", "float32", "float64")  # mixed: one flat group per dtype
 
@@ -370,7 +599,7 @@ def alone(make, p, gradient_by_step):
     return w.data
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", PER_PARAMETER)
 def test_one_step_over_all_parameters_equals_each_parameter_stepped_alone(name):
     make = OPTIMIZERS[name]
     params, rng = parameters(DTYPES), np.random.default_rng(1)
@@ -389,7 +618,7 @@ def test_one_step_over_all_parameters_equals_each_parameter_stepped_alone(name):
             assert slot.dtype == p.data.dtype and slot.shape == p.shape
 
 
-@pytest.mark.parametrize("name", ["momentum", "adam", "rmsprop"])
+@pytest.mark.parametrize("name", OPTIMIZERS)
 def test_a_parameter_without_gradient_is_skipped_and_keeps_its_state(name):
     """A parameter without .grad (unused by the loss, or frozen) is not moved, and its
     moments wait for its next gradient; the step count is shared."""
@@ -449,10 +678,10 @@ def test_the_same_parameters_reuse_one_flat_layout_and_their_slots_are_views_int
     optimizer.step(params)
     optimizer.step(iter(params))
     assert optimizer._slots.layout is layout and len(layout.groups) == 1
-    flat_m = layout.groups[0][2]["m"]
+    flat_m = layout.groups[0][2]["momentum"]
     assert flat_m.size == sum(p.data.size for p in params)
     for p in params:
-        assert np.shares_memory(optimizer._slots.get(p)["m"], flat_m)
+        assert np.shares_memory(optimizer._slots.get(p)["momentum"], flat_m)
 
 
 def test_a_parameter_listed_twice_is_updated_once():

@@ -31,7 +31,7 @@ def test_from_logits_on_an_activated_output_warns_with_the_fix(activation, units
     model = model_ending_in(activation, units)
     model.compile(loss=loss, optimizer="sgd")
     message = (
-        rf"{loss.name}\(from_logits=True\) received the output of a {activation} "
+        rf"{type(loss).__name__}\(from_logits=True\) received the output of a {activation} "
         rf"\(layer 'out'\).*applies {activation} again.*Fix: make the last layer linear"
     )
     with pytest.warns(UserWarning, match=message):
