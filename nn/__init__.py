@@ -72,6 +72,7 @@ from .layers import (
     clear_session,
 )
 from .models import Sequential, model_from_json
+from .onnx_export import compare_with_onnx
 from .plot import plot_model
 from .receptive_fields import plot_receptive_fields, receptive_fields
 from .saving import WeightsFileError
@@ -116,6 +117,7 @@ __all__ = [
     "callbacks",
     "check_gradients",
     "clear_session",
+    "compare_with_onnx",
     "explain",
     "initializers",
     "layers",

@@ -22,7 +22,7 @@ import numpy as np
 import autograd_lite as ag
 
 from . import layers as layers_module
-from . import losses, optimizers, saving, serialization, training
+from . import losses, onnx_export, optimizers, saving, serialization, training
 from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, callbacks_from
 from .layers.base import (
@@ -262,6 +262,27 @@ class Sequential:
         """Load weights saved by `save_weights`, checking every name and shape."""
         self._require_built("load_weights")
         saving.load_weights(self, path)
+
+    def export(
+        self,
+        filepath: str | os.PathLike,
+        format: str = "tf_saved_model",
+        *,
+        output_activation: str | None = None,
+        opset_version: int = onnx_export.DEFAULT_OPSET,
+    ) -> None:
+        """Write the model for inference outside nn, Keras 3's call: `format="onnx"` writes
+        an ONNX file that ONNX Runtime runs (see `nn.onnx_export`; needs the `export`
+        extra); `output_activation="softmax"` or `"sigmoid"` appends that head to a model
+        trained from logits. Keras's default, a TensorFlow SavedModel, is not written here."""
+        if format != "onnx":
+            raise ValueError(
+                f"export: nn writes format='onnx' only, got format={format!r}: use "
+                "model.export(path, format='onnx'), or model.save('model.keras') for Keras"
+            )
+        onnx_export.export_onnx(
+            self, filepath, output_activation=output_activation, opset=opset_version
+        )
 
     # --- configs ---------------------------------------------------------------------------
 
