@@ -46,6 +46,7 @@ from .callbacks import (
 from .diagnostics import TrainingDiagnostics, plot_diagnostics
 from .explain import explain
 from .gradient_check import check_gradients
+from .keras_files import KerasFileError
 from .layers import (
     Activation,
     AveragePooling1D,
@@ -71,7 +72,7 @@ from .layers import (
     Softmax,
     clear_session,
 )
-from .models import Sequential, model_from_json
+from .models import Sequential, load_model, model_from_json
 from .onnx_export import compare_with_onnx
 from .plot import plot_model
 from .receptive_fields import plot_receptive_fields, receptive_fields
@@ -97,6 +98,7 @@ __all__ = [
     "GlobalMaxPooling2D",
     "History",
     "Input",
+    "KerasFileError",
     "KerasTensor",
     "LambdaCallback",
     "Layer",
@@ -121,6 +123,7 @@ __all__ = [
     "explain",
     "initializers",
     "layers",
+    "load_model",
     "losses",
     "metrics",
     "model_from_json",

@@ -21,8 +21,8 @@ import numpy as np
 
 import autograd_lite as ag
 
+from . import keras_files, losses, onnx_export, optimizers, saving, serialization, training
 from . import layers as layers_module
-from . import losses, onnx_export, optimizers, saving, serialization, training
 from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, callbacks_from
 from .layers.base import (
@@ -254,14 +254,29 @@ class Sequential:
             layer.set_weights(weights[:count])
             weights = weights[count:]
 
-    def save_weights(self, path: str | os.PathLike) -> None:
-        """Save the weights to a `.npz` file atomically (see `nn.saving`)."""
-        saving.save_weights(self, path)
+    def save(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
+        """Save the whole model to a `.keras` file, Keras 3's archive (architecture, compile
+        settings, weights, optimizer state), atomically; `keras.models.load_model` and
+        `nn.load_model` open it (see `nn.keras_files`; needs the `export` extra)."""
+        keras_files.save_model(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, path: str | os.PathLike) -> None:
-        """Load weights saved by `save_weights`, checking every name and shape."""
+    def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
+        """Save the weights atomically: `*.weights.h5` in Keras 3's layout (with a compiled
+        model's optimizer state), any other name in nn's own `.npz` archive (`nn.saving`)."""
+        if ag.check_path(filepath, "save_weights").endswith(".weights.h5"):
+            keras_files.save_weights_h5(self, filepath, overwrite=overwrite)
+        elif keras_files.confirm_overwrite(filepath, overwrite, "save_weights"):
+            saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath: str | os.PathLike) -> None:
+        """Load weights written by `save_weights`, or by Keras 3 (`.weights.h5`, or the
+        weights inside a `.keras` file); every name and shape is checked first, so a failed
+        load changes nothing."""
         self._require_built("load_weights")
-        saving.load_weights(self, path)
+        if ag.check_path(filepath, "load_weights").endswith((".weights.h5", ".keras")):
+            keras_files.load_weights_h5(self, filepath)
+        else:
+            saving.load_weights(self, filepath)
 
     def export(
         self,
@@ -783,3 +798,10 @@ def model_from_json(json_string: str) -> Sequential:
     except (TypeError, ValueError) as error:
         raise ValueError(f"model_from_json: not a JSON model description ({error})") from None
     return deserialize(record)
+
+
+def load_model(filepath: str | os.PathLike) -> Sequential:
+    """The model of a `.keras` file, ours or Keras 3's, compiled as saved, with its weights
+    and optimizer state, so training continues where it stopped (`keras.models.load_model`;
+    see `nn.keras_files`)."""
+    return keras_files.load_model(filepath)
