@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -77,3 +80,30 @@ def test_cnn_digits_beats_the_dense_network(capsys):
     out = capsys.readouterr().out
     assert "conv1 (Conv2D)              (None, 8, 8, 16)          160" in out
     assert "Total params: 6,090" in out
+
+
+def test_graduate_opens_the_model_in_keras_and_onnx_runtime(tmp_path):
+    # a separate process: the example imports Keras (numpy backend), which keeps global state
+    script = os.path.join(EXAMPLES, "graduate.py")
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    done = subprocess.run(
+        [sys.executable, script, str(tmp_path), "3"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    ours = float(re.search(r"test accuracy (\S+)", lines[0]).group(1))
+    assert ours > 0.9
+    assert "agree to float32 rounding on 360 examples" in lines[2]
+    keras = re.search(
+        r"test accuracy (\S+); largest difference from our logits (\S+) \(logits up to (\S+)\)",
+        lines[3],
+    )
+    assert float(keras.group(1)) == ours  # the same predictions, so the same accuracy
+    assert float(keras.group(2)) <= 1e-5 * float(keras.group(3)) + 1e-6  # float32 rounding
+    assert "optimizer Adam at step 135" in lines[3]  # 3 epochs of 45 batches came along
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["digits.keras", "digits.onnx"]
