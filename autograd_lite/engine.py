@@ -163,8 +163,12 @@ class Tape:
     def __init__(self, root: Tensor, order: list[Tensor] | None = None) -> None:
         self.root = root
         self.tensors = topological_order(root) if order is None else order
-        # what `backward` walks: the instructions, last first (a replay walks them each call)
-        self.instructions = [t for t in reversed(self.tensors) if t.op is not None]
+        # what `backward` walks: the instructions, last first (a replay walks them each
+        # call), always in `topological_order(root)`'s order, whatever `order` is: a leaf
+        # reached along three paths or more gets its shares summed in the same order, so a
+        # replay's gradients equal the eager backward's to the last bit
+        backward_order = self.tensors if order is None else topological_order(root)
+        self.instructions = [t for t in reversed(backward_order) if t.op is not None]
         if _in_place_changes:
             for t in self.tensors:
                 if t.op is not None and t.op.clock < _in_place_changes:

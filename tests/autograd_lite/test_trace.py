@@ -370,3 +370,29 @@ def test_the_recorder_is_gone_after_a_call_even_when_the_function_raises():
     assert len(seen) == 2 and all(r is not None for r in seen)
     for recorder in seen:  # emptied: it keeps no tensor alive
         assert recorder.ops == [] and recorder.backward_calls == [] and recorder.values_read == []
+
+
+def test_a_leaf_reached_along_many_paths_gets_the_eager_sum_bit_for_bit():
+    # the shares of w arrive along four paths; float32 addition is not associative, so the
+    # replay must add them in the eager backward's order, not in the order the ops ran
+    values = np.random.default_rng(5).standard_normal((4, 3)).astype(np.float32)
+    w = ag.Tensor(values, requires_grad=True)
+
+    def step(x):
+        penalty = (w * w).sum() * 0.01 + w.abs().sum() * 0.003  # made first, used last
+        loss = ((x @ w).tanh() ** 2).mean() + (w.sigmoid() * x.sum()).mean() + penalty
+        loss.backward()
+        return loss
+
+    traced = ag.trace(step)
+    batches = [
+        np.random.default_rng(k).standard_normal((8, 4)).astype(np.float32) for k in range(4)
+    ]
+    for x in batches:
+        w.grad = None
+        traced(x)
+        replayed = w.grad
+        w.grad = None
+        step(ag.from_numpy(x))
+        np.testing.assert_array_equal(replayed, w.grad)
+    assert traced.replays and not traced.eager_reasons

@@ -201,3 +201,41 @@ def test_training_reaches_only_layers_whose_call_takes_it():
     assert (nn.Dense.call_takes_training, CountingLayer.call_takes_training) == (False, True)
     with pytest.raises(TypeError, match="training must be True, False or None, got 'yes'"):
         counter(np.ones((1, 2)), training="yes")
+
+
+@pytest.mark.parametrize(
+    "regularizers",
+    [
+        {"kernel_regularizer": nn.regularizers.L2(0.01)},
+        {"kernel_regularizer": nn.regularizers.L1(0.01), "bias_regularizer": "l2"},
+        {"kernel_regularizer": nn.regularizers.L1L2(0.01, 0.02)},
+        {"activity_regularizer": nn.regularizers.L2(0.001)},
+    ],
+    ids=["l2", "l1 + bias l2", "l1l2", "activity"],
+)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "sample weights"])
+def test_penalties_and_sample_weights_replay_bit_for_bit(regularizers, weighted):
+    # a penalty adds paths from the loss to the kernel; the replay must add the gradients of
+    # all paths in the eager backward's order (it once walked them in the order the ops
+    # ran: with three paths or more, one float32 ulp apart)
+    weights = np.random.default_rng(1).uniform(0, 2, len(X)) if weighted else None
+    runs = []
+    for run_eagerly in (False, True):
+        nn.set_seed(7)
+        model = nn.Sequential(
+            [nn.Input(shape=(5,)), nn.Dense(8, activation="relu", **regularizers), nn.Dense(3)]
+        )
+        model.compile(
+            loss=SparseCategoricalCrossentropy(from_logits=True),
+            optimizer="adam",
+            run_eagerly=run_eagerly,
+        )
+        history = model.fit(
+            X, LABELS, epochs=4, batch_size=8, shuffle=False, verbose=0, sample_weight=weights
+        )
+        assert not model._train_function.eager_reasons  # recorded, not an eager fallback
+        runs.append((model.get_weights(), history.history["loss"]))
+    (replayed, replayed_losses), (eager, eager_losses) = runs
+    assert replayed_losses == eager_losses
+    for a, b in zip(replayed, eager):
+        assert_close(a, b, exact=True)
