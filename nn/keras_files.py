@@ -67,7 +67,7 @@ import numpy as np
 
 import autograd_lite as ag
 
-from .saving import WeightsFileError, _checked
+from .saving import WeightsFileError, checked_weight
 from .utils import snake_case
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose layout these files follow
@@ -317,11 +317,13 @@ def _load_state(model: Any, store: _Store, caller: str) -> None:
             )
         for dataset, weight in zip(datasets, layer.weights):
             try:
-                array = _checked(store.read(dataset, limit), weight, store.where_of(dataset))
+                array = checked_weight(
+                    store.read(dataset, limit), weight, store.where_of(dataset), caller
+                )
             except KerasFileError:
                 raise
-            except ValueError as error:  # nn.saving's check, whose words name load_weights
-                raise KerasFileError(str(error).replace("load_weights", caller, 1)) from None
+            except ValueError as error:  # nn.saving's check: a KerasFileError here
+                raise KerasFileError(str(error)) from None
             assignments.append((weight, array))
     known = {group for group, _ in groups}
     extra = sorted(

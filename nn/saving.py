@@ -62,7 +62,7 @@ def load_weights(model: Any, path: str | os.PathLike) -> None:
                 f"load_weights: weight '{w.name}' of the model is not in {where}, "
                 f"which holds: {', '.join(stored) or 'nothing'}"
             )
-        arrays[w.name] = _checked(stored[w.name], w, where)
+        arrays[w.name] = checked_weight(stored[w.name], w, where)
     extra = sorted(set(stored) - set(arrays))
     if extra:
         raise ValueError(
@@ -117,16 +117,19 @@ def _not_weights(
     )
 
 
-def _checked(array: np.ndarray, weight: ag.Tensor, where: str) -> np.ndarray:
-    """`array` cast to `weight`'s dtype, once its shape, dtype and range are right."""
+def checked_weight(
+    array: np.ndarray, weight: ag.Tensor, where: str, caller: str = "load_weights"
+) -> np.ndarray:
+    """`array` cast to `weight`'s dtype, once its shape, dtype and range are right (the
+    errors name `caller` and `where` the array was read)."""
     if array.shape != weight.shape:
         raise ValueError(
-            f"load_weights: weight '{weight.name}' has shape {array.shape} in {where} "
+            f"{caller}: weight '{weight.name}' has shape {array.shape} in {where} "
             f"but {weight.shape} in the model"
         )
     if array.dtype.kind not in "fiu":
         raise ValueError(
-            f"load_weights: weight '{weight.name}' in {where} holds {array.dtype} values; "
+            f"{caller}: weight '{weight.name}' in {where} holds {array.dtype} values; "
             f"a weights file holds real numbers (float or integer arrays) for the model's "
             f"{weight.dtype} weights"
         )
@@ -135,7 +138,7 @@ def _checked(array: np.ndarray, weight: ag.Tensor, where: str) -> np.ndarray:
     overflow = np.isinf(cast) & np.isfinite(array)
     if overflow.any():
         raise ValueError(
-            f"load_weights: weight '{weight.name}' in {where} holds values too large for "
+            f"{caller}: weight '{weight.name}' in {where} holds values too large for "
             f"{weight.dtype} (largest magnitude {np.abs(array[overflow]).max():g})"
         )
     return cast
