@@ -35,6 +35,7 @@ from .layers.base import (
 )
 from .layers.core import Input
 from .summary import summary_text
+from .utils import check_flag
 
 
 class Sequential:
@@ -81,6 +82,7 @@ class Sequential:
         self._compile_config: dict[str, Any] | None = None
         self.stop_training = False
         self.history: History | None = None
+        self._trainable = True
         for layer in layers or ():
             self.add(layer)
 
@@ -120,13 +122,17 @@ class Sequential:
 
     @property
     def trainable(self) -> bool:
-        """False when every layer is frozen; setting it freezes or unfreezes them all."""
-        return any(layer.trainable for layer in self.layers) or not self.layers
+        """The model's own flag, as Keras's: setting it sets every layer's (False freezes
+        them all, True unfreezes them all, a layer frozen by itself included). Freezing the
+        layers one by one leaves it True; a frozen model trains no weight, not even those of
+        a layer added after the freezing."""
+        return self._trainable
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        self._trainable = check_flag("Sequential", "trainable", value)
         for layer in self.layers:
-            layer.trainable = value
+            layer.trainable = self._trainable
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create every layer's weights for inputs of `input_shape` (batch axis first), and
@@ -223,12 +229,17 @@ class Sequential:
 
     @property
     def trainable_weights(self) -> list[ag.Tensor]:
-        """The weights the optimizer trains."""
+        """The weights the optimizer trains (none while the model is frozen)."""
+        if not self._trainable:
+            return []
         return [w for layer in self.layers for w in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self) -> list[ag.Tensor]:
-        """The weights layers update themselves (BatchNormalization's moving statistics)."""
+        """The weights layers update themselves (BatchNormalization's moving statistics),
+        and every weight while the model is frozen."""
+        if not self._trainable:
+            return self.weights
         return [w for layer in self.layers for w in layer.non_trainable_weights]
 
     def count_params(self) -> int:
@@ -327,6 +338,11 @@ class Sequential:
                 f"'layers' keys, got {config!r:.200}"
             )
         model = cls(name=config["name"])
+        # the layers' records carry their own flags (Keras's from_config drops the model's,
+        # so its round trip of a frozen model comes back trainable)
+        model._trainable = check_flag(
+            "Sequential.from_config", "trainable", config.get("trainable", True)
+        )
         for record in config["layers"]:
             model.add(layers_module.deserialize(record))
         shape = config.get("build_input_shape")
@@ -471,7 +487,8 @@ class Sequential:
         batch = (x, y) if sample_weight is None else (x, y, sample_weight)
         # fills every parameter's .grad
         loss, y_pred, *statistics = self._train_function(*[t.data for t in batch])
-        self.optimizer.step(params)
+        if params:  # nothing to train takes no step, as Keras's apply of no gradients
+            self.optimizer.step(params)
         for update, value in zip(self._state_updates, statistics):
             update.apply(value)  # the moving statistics, from this batch's values
         return self._update_metrics(loss, y.data, y_pred, sample_weight)
@@ -490,7 +507,8 @@ class Sequential:
         with deferred_updates() as updates:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
-            loss.backward()
+            if loss.requires_grad:  # not when every weight is frozen
+                loss.backward()
         self._state_updates = [update for update, _ in updates]  # the same on every call
         return (loss, y_pred, *[value for _, value in updates])
 

@@ -136,8 +136,10 @@ def _built_once(build: Callable[[Layer, Shape], None]) -> Callable[[Layer, Any],
     own call after a user's `build`) only check the feature count."""
 
     @functools.wraps(build)
-    def build_once(self: Layer, input_shape: Any) -> None:
+    def build_once(self: Layer, input_shape: Any, *, _by_call: bool = False) -> None:
         shape = self._build_shape(input_shape)
+        if not _by_call:
+            self._built_explicitly = True
         if self.built:
             self.check_input_shape(shape)
             return
@@ -166,6 +168,10 @@ class Layer:
 
     min_rank = 2  # inputs are (batch, features, ...); weightless elementwise layers take 1
     call_takes_training = False  # whether `call` has a `training` argument (set per class)
+    # Keras 3 marks the classes without weights or a build of their own built when they are
+    # made, so calling one records no build_config (only an explicit build() does): a
+    # model's config lists none for them
+    built_at_init = False
 
     def __init__(
         self,
@@ -190,6 +196,7 @@ class Layer:
         self.name = name if name is not None else unique_name(snake)
         self.dtype = float_dtype(dtype, kind)
         self.built = False
+        self._built_explicitly = False  # by build() or build_from_config, not by a call
         self.input_shape: Shape | None = None
         # the weights created trainable and not: `weights` keeps this order, frozen or not
         self._trainable_variables: list[ag.Tensor] = []
@@ -327,7 +334,7 @@ class Layer:
         if not isinstance(x, ag.Tensor):
             x = ag.from_numpy(_as_array(x, self))  # inputs become float32, as in Keras
         if not self.built:
-            self.build(x.shape)
+            self.build(x.shape, _by_call=True)
         elif x.shape[-1:] != self.input_shape[-1:] or x.ndim != len(self.input_shape):
             self.check_input_shape(x.shape)
         with ag.name_scope(self._scope()):
@@ -428,7 +435,7 @@ class Layer:
         The layer keeps both as `input` and `output`; a second call on the same `x` returns
         the same output (a model rebuilt for the same input keeps its tensors and names)."""
         if self._node is None or self._node[0] is not x:
-            self.build(x.shape)  # checks the shape if the layer is built already
+            self.build(x.shape, _by_call=True)  # checks the shape if built already
             self._node = (x, KerasTensor(self.compute_output_shape(x.shape), self.dtype))
         return self._node[1]
 
@@ -549,7 +556,9 @@ class Layer:
     def get_build_config(self) -> dict[str, Any] | None:
         """{"input_shape": the shape the layer was built for}, or None before it is built
         (what Keras stores next to the config, to build the layer again when loading)."""
-        return {"input_shape": self.input_shape} if self.built else None
+        if not self.built or (self.built_at_init and not self._built_explicitly):
+            return None
+        return {"input_shape": self.input_shape}
 
     def build_from_config(self, config: Mapping[str, Any]) -> None:
         """Build for a `get_build_config` dict."""
@@ -565,6 +574,7 @@ class ElementwiseLayer(Layer):
     with a batch axis, (batch,) included (the activation layers, Dropout)."""
 
     min_rank = 1
+    built_at_init = True
 
     def check_input_shape(self, shape: Any) -> None:
         """Nothing to check: no weights depend on the input's shape."""

@@ -42,6 +42,8 @@ class Pooling(Layer):
     `data_format` is 'channels_last' (or None) only.
     """
 
+    built_at_init = True
+
     rank = 0  # the number of spatial axes, set by each subclass
     mode = ""  # "max" or "average"
     axis_names: tuple[str, ...] = ()  # the spatial axes in error messages ("steps", "rows")
@@ -227,6 +229,8 @@ class GlobalPooling(Layer):
     """What the global poolings share: one max or mean over all the spatial axes of
     (batch, *spatial, channels) inputs, giving (batch, channels), or (batch, 1, ..., 1,
     channels) with keepdims=True, as Keras's (`data_format` 'channels_last' or None only)."""
+
+    built_at_init = True
 
     rank = 0
     mode = ""

@@ -54,6 +54,8 @@ class Reshape(Layer):
     (None, 6, 2)
     """
 
+    built_at_init = True
+
     def __init__(self, target_shape: Sequence[int], **kwargs: Any) -> None:
         if (
             not isinstance(target_shape, (tuple, list))
