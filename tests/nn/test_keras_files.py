@@ -371,10 +371,10 @@ def test_layer_groups_follow_keras_snake_case_numbering():
 
 
 def test_round_trip_continues_training_exactly(tmp_path):
-    # no regularizer: the L2 penalty's gradient differs in the last bit between fit's
-    # recorded step, which `model` replays, and the first steps a loaded model runs eagerly
+    # with the L2 penalty: fit's recorded step (which `model` replays) and the eager first
+    # steps of a loaded model sum the kernel's gradients in the same order
     momentum = nn.optimizers.SGD(learning_rate=0.05, momentum=0.9)
-    model, x, y = trained_dense(momentum, regularized=False)
+    model, x, y = trained_dense(momentum)
     save_model(model, tmp_path / "m.keras")
     save_weights_h5(model, tmp_path / "m.weights.h5")
     loaded = load_model(tmp_path / "m.keras")
@@ -383,7 +383,7 @@ def test_round_trip_continues_training_exactly(tmp_path):
     assert loaded.optimizer.iterations == model.optimizer.iterations == 3
     for ours, theirs in zip(optimizer_state(loaded), optimizer_state(model)):
         assert_close(ours, theirs, exact=True)
-    from_weights = dense_model(regularized=False)
+    from_weights = dense_model()
     from_weights.compile(optimizer=nn.optimizers.SGD(0.05, momentum=0.9), loss=model.loss)
     load_weights_h5(from_weights, tmp_path / "m.weights.h5")
     losses = [fit_epochs(m, x, y, epochs=1) for m in (model, loaded, from_weights)]
@@ -391,6 +391,55 @@ def test_round_trip_continues_training_exactly(tmp_path):
     for a, b, c in zip(model.get_weights(), loaded.get_weights(), from_weights.get_weights()):
         assert_close(a, b, exact=True)
         assert_close(a, c, exact=True)
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        nn.optimizers.SGD(0.05),
+        nn.optimizers.Adam(amsgrad=True, clipnorm=1.0),
+        nn.optimizers.AdamW(weight_decay=0.01),
+        nn.optimizers.Adagrad(0.05),
+        nn.optimizers.Adamax(),
+        nn.optimizers.Nadam(),
+        nn.optimizers.RMSprop(momentum=0.5, centered=True),
+        nn.optimizers.Adam(nn.optimizers.schedules.ExponentialDecay(0.01, 2, 0.5)),
+    ],
+    ids=lambda optimizer: type(optimizer).__name__,
+)
+def test_every_optimizer_continues_from_a_keras_file_exactly(tmp_path, optimizer):
+    model, x, y = trained_dense(optimizer)
+    save_model(model, tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras")
+    assert type(loaded.optimizer) is type(optimizer)
+    assert loaded.optimizer.get_config() == optimizer.get_config()
+    assert loaded.optimizer.iterations == optimizer.iterations > 0
+    assert fit_epochs(loaded, x, y, epochs=2) == fit_epochs(model, x, y, epochs=2)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        assert_close(a, b, exact=True)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "mse",
+        nn.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+        nn.losses.CategoricalCrossentropy(axis=-1, reduction="sum"),
+        nn.losses.SparseCategoricalCrossentropy(ignore_class=2),
+        nn.losses.Huber(delta=0.5),
+        nn.losses.KLDivergence(),
+        nn.losses.CosineSimilarity(),
+    ],
+    ids=str,
+)
+def test_every_loss_comes_back_from_a_keras_file(tmp_path, loss):
+    model = dense_model()
+    model.compile(optimizer="adam", loss=loss, metrics=["mae", nn.metrics.AUC()])
+    save_model(model, tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras")
+    assert loaded.get_compile_config() == model.get_compile_config()
+    assert type(loaded.loss) is type(model.loss)
+    assert loaded.loss.get_config() == model.loss.get_config()
 
 
 def test_load_weights_reads_a_keras_archive_too(tmp_path):
