@@ -32,15 +32,17 @@ from nn.losses import SparseCategoricalCrossentropy
 from nn.optimizers import Adam
 
 
-def main(epochs: int = 20, verbose: int = 0) -> dict[str, float]:
-    """Train and report; returns the train and test accuracy."""
+def digits_split() -> list[np.ndarray]:
+    """scikit-learn's 8x8 digits (pixels scaled to 0..1): X_train, X_test, y_train, y_test,
+    the split of examples/digits.py."""
     digits = load_digits()
-    X = digits.data / 16.0  # pixel intensities 0..16 -> 0..1
-    y = digits.target
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
+    X = (digits.data / 16.0).astype(np.float32)  # pixel intensities 0..16 -> 0..1
+    return train_test_split(X, digits.target, test_size=0.2, random_state=0)
 
-    nn.set_seed(1234)
-    model = Sequential(
+
+def make_model(name: str = "cnn_digits") -> Sequential:
+    """The network above, with linear outputs (logits)."""
+    return Sequential(
         [
             Input(shape=(64,)),
             Reshape((8, 8, 1), name="image"),
@@ -50,8 +52,15 @@ def main(epochs: int = 20, verbose: int = 0) -> dict[str, float]:
             Flatten(name="flatten"),
             Dense(10, activation="linear", name="logits"),
         ],
-        name="cnn_digits",
+        name=name,
     )
+
+
+def main(epochs: int = 20, verbose: int = 0) -> dict[str, float]:
+    """Train and report; returns the train and test accuracy."""
+    X_train, X_test, y_train, y_test = digits_split()
+    nn.set_seed(1234)
+    model = make_model()
     model.summary()
     model.compile(
         loss=SparseCategoricalCrossentropy(from_logits=True),

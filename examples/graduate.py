@@ -25,34 +25,19 @@ import os
 import sys
 
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
+from cnn_digits import digits_split, make_model  # the CNN and data of examples/cnn_digits.py
 
 import nn
-from nn import Conv2D, Dense, Flatten, Input, MaxPooling2D, Reshape, Sequential
 
 
 def main(folder: str = os.path.join("out", "graduate"), epochs: int = 10) -> dict[str, float]:
     """Train, save, export and reopen; returns the test accuracy and the largest
     differences between this project's predictions and Keras's and ONNX Runtime's."""
-    digits = load_digits()
-    X, y = (digits.data / 16.0).astype(np.float32), digits.target
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
+    X_train, X_test, y_train, y_test = digits_split()
 
     # 1. train here
     nn.set_seed(1234)
-    model = Sequential(
-        [
-            Input(shape=(64,)),
-            Reshape((8, 8, 1), name="image"),
-            Conv2D(16, 3, padding="same", activation="relu", name="conv1"),
-            MaxPooling2D(2, name="pool"),
-            Conv2D(32, 3, activation="relu", name="conv2"),
-            Flatten(name="flatten"),
-            Dense(10, activation="linear", name="logits"),
-        ],
-        name="digits",
-    )
+    model = make_model(name="digits")
     model.compile(
         loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True),
         optimizer=nn.optimizers.Adam(learning_rate=0.01),
