@@ -455,7 +455,9 @@ def refuse_function_record(name: Any, kind: str) -> None:
     own functions and classes from configs."""
     raise ValueError(
         f"Cannot read the {kind} function {name!r} from a config: it is not one of nn's (a "
-        f"function of your own is written by name only); pass the function itself instead"
+        f"function of your own is written by name only): build the model in code with the "
+        "function and read the weights with model.load_weights(path), which takes a .keras "
+        "file too"
     )
 
 

@@ -68,7 +68,7 @@ import numpy as np
 import autograd_lite as ag
 
 from .saving import WeightsFileError, checked_weight
-from .utils import snake_case
+from .utils import check_flag, snake_case
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose layout these files follow
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -101,7 +101,7 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True) 
         warnings.warn(  # Keras's warning: the file is written, without weights
             f"save_model: model '{model.name}' is not built yet, so the file holds no weights; "
             "build it first (Input(shape=...), or fit or call it on data)",
-            stacklevel=2,
+            stacklevel=3,  # the caller of model.save
         )
     config = json.dumps(models.serialize(model))
     metadata = json.dumps(
@@ -119,14 +119,17 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True) 
     ag.write_atomically(path, buffer.getvalue(), caller="save_model")
 
 
-def load_model(filepath: str | os.PathLike) -> Any:
+def load_model(filepath: str | os.PathLike, compile: bool = True) -> Any:
     """The model of a `.keras` archive written by `save_model` or by Keras 3: rebuilt from
     its config, compiled as recorded, with its weights and optimizer state (the step count
-    and every slot), so that `fit` continues where it stopped."""
+    and every slot), so that `fit` continues where it stopped. `compile=False` (Keras's
+    argument) skips the compile settings and the optimizer state: the model predicts, even
+    when its loss or optimizer is one nn does not have."""
     path = _checked_path(filepath, (".keras",), "load_model")
+    compile = check_flag("load_model", "compile", compile)
     h5py = _h5py("load_model")
     members = _archive_members(path, "load_model")
-    model = _model_from_config(members[CONFIG], path)
+    model = _model_from_config(members[CONFIG], path, compile)
     with _open_h5(members[WEIGHTS], path, WEIGHTS, "load_model", h5py) as store:
         _load_state(model, store, "load_model")
     return model
@@ -316,6 +319,11 @@ def _load_state(model: Any, store: _Store, caller: str) -> None:
                 f"{len(datasets)} in {group}/vars"
             )
         for dataset, weight in zip(datasets, layer.weights):
+            if tuple(dataset.shape) != weight.shape:  # before reading: the header says it
+                raise store.error(
+                    f"weight '{weight.name}' of {what} has shape {weight.shape} in the model "
+                    f"but {tuple(dataset.shape)} in {dataset.name}"
+                )
             try:
                 array = checked_weight(
                     store.read(dataset, limit), weight, store.where_of(dataset), caller
@@ -356,7 +364,7 @@ def _optimizer_restore(model: Any, store: _Store, limit: int) -> Callable[[], No
             f"{store.caller}: skipping the optimizer state of {store.where}: the model's "
             f"{type(optimizer).__name__} has {expected} variables, the file's optimizer "
             f"{len(datasets)}",
-            stacklevel=4,
+            stacklevel=5,  # the caller of model.load_weights or nn.load_model
         )
         return lambda: None
     arrays = [store.read(dataset, limit) for dataset in datasets]
@@ -412,14 +420,17 @@ def _archive_members(path: str, caller: str) -> dict[str, bytes]:
     return members
 
 
-def _model_from_config(config: bytes, path: str) -> Any:
-    """The compiled model config.json describes, or a KerasFileError naming the file."""
+def _model_from_config(config: bytes, path: str, compile: bool) -> Any:
+    """The model config.json describes (compiled as recorded, if `compile`), or a
+    KerasFileError naming the file."""
     from . import models
 
     try:
         record = json.loads(config)
     except ValueError as error:
         raise KerasFileError(f"load_model: {path!r}: its {CONFIG} is not JSON ({error})") from None
+    if not compile and isinstance(record, dict):
+        record = {key: value for key, value in record.items() if key != "compile_config"}
     try:
         return models.deserialize(record)
     except Exception as error:  # unknown classes, bad arguments: the message says which

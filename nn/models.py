@@ -76,7 +76,8 @@ class Sequential:
         self._state_updates: list[MovingAverageUpdate] = []  # what forward_backward returns
         self.metric_names: list[Any] = []  # compile's metrics and weighted_metrics, as given
         self.weighted_metric_names: list[Any] = []
-        self._metrics: list[tuple[metrics_module.Metric, bool]] = []  # (metric, weighted)
+        # (metric, uses sample weights, its key in the logs)
+        self._metrics: list[tuple[metrics_module.Metric, bool, str]] = []
         self._metrics_shape: Shape | None = None  # the output shape they were made for
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._compile_config: dict[str, Any] | None = None
@@ -274,8 +275,15 @@ class Sequential:
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
         """Save the weights atomically: `*.weights.h5` in Keras 3's layout (with a compiled
         model's optimizer state), any other name in nn's own `.npz` archive (`nn.saving`)."""
-        if ag.check_path(filepath, "save_weights").endswith(".weights.h5"):
+        path = ag.check_path(filepath, "save_weights")
+        if path.endswith(".weights.h5"):
             keras_files.save_weights_h5(self, filepath, overwrite=overwrite)
+        elif path.endswith((".keras", ".h5", ".hdf5")):  # Keras's names, not nn's archive
+            raise ValueError(
+                f"save_weights: {path!r} names a Keras file, and any name but "
+                "'*.weights.h5' gets nn's .npz archive: use 'name.weights.h5' (Keras's weights "
+                "file), model.save('name.keras') (the whole model) or 'name.npz'"
+            )
         elif keras_files.confirm_overwrite(filepath, overwrite, "save_weights"):
             saving.save_weights(self, filepath)
 
@@ -425,6 +433,12 @@ class Sequential:
         # None: no training (evaluate and predict only), as Keras; fit then says so
         self.optimizer = None if optimizer is None else optimizers.get(optimizer)
         self.loss = losses.get(loss)
+        if getattr(self.loss, "reduction", "sum") in (None, "none"):
+            raise ValueError(
+                f"compile: the loss {type(self.loss).__name__}(reduction="
+                f"{self.loss.reduction!r}) gives one value per sample, and training needs one "
+                "number: use reduction='sum_over_batch_size' (the default) or 'sum'"
+            )
         metric_lists = {}
         for argument, given in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             if given is not None and not isinstance(given, (list, tuple)):
@@ -453,22 +467,23 @@ class Sequential:
         the output shape (which decides what 'accuracy' means) once the model is built."""
         self._metrics_shape = self.output_shape if self.built else None
         self._loss_tracker = metrics_module.Mean(name="loss")
-        self._metrics = [
+        made = [
             (metrics_module.get(identifier, self.loss, self._metrics_shape), weighted)
             for names, weighted in ((self.metric_names, False), (self.weighted_metric_names, True))
             for identifier in names
         ]
+        self._metrics = [(metric, weighted, key) for (metric, weighted), key in _log_keys(made)]
 
     @property
     def metrics(self) -> list[metrics_module.Metric]:
         """The loss's running mean, then the compiled metrics (Keras's `model.metrics`);
         callbacks with mode="auto" read their `_direction`."""
-        return [self._loss_tracker, *(metric for metric, _ in self._metrics)]
+        return [self._loss_tracker, *(metric for metric, _, _ in self._metrics)]
 
     def reset_metrics(self) -> None:
         """Start every metric, and the loss's running mean, from nothing (Keras's name)."""
         self._loss_tracker.reset_state()
-        for metric, _ in self._metrics:
+        for metric, _, _ in self._metrics:
             metric.reset_state()
 
     def train_step(
@@ -523,6 +538,10 @@ class Sequential:
         """The compiled loss of predictions `y_pred` for targets `y` (weighted by
         `sample_weight`), plus every penalty in `self.losses` (the regularizers'), a scalar
         Tensor: Keras's `compute_loss` (`x` and `training` are accepted for its signature)."""
+        if self.loss is None:
+            raise ValueError(
+                f"compute_loss: model '{self.name}' has no loss to compute: compile(loss=...) first"
+            )
         loss = self.loss.compute(y, y_pred, sample_weight)
         for penalty in self.losses:  # summed in Keras's order: the loss, then each layer's
             loss = loss + penalty
@@ -552,9 +571,9 @@ class Sequential:
         weights = None if sample_weight is None else sample_weight.data
         self._loss_tracker.update_state(loss, sample_weight=y.shape[0])
         logs = {"loss": self._loss_tracker.result()}
-        for metric, weighted in self._metrics:
+        for metric, weighted, key in self._metrics:
             metric.update_state(y, y_pred, sample_weight=weights if weighted else None)
-            logs[metric.name] = metric.result()
+            logs[key] = metric.result()
         return logs
 
     def fit(
@@ -586,7 +605,12 @@ class Sequential:
         callbacks = callbacks_from(callbacks, "fit")
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
-        data = self._prepare_data(x, y, sample_weight, "fit", class_weight)
+        data = self._prepare_data(x, y, sample_weight, "fit")
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError(
+                "fit: give class_weight or sample_weight, not both (as Keras); multiply them "
+                "into one sample_weight instead"
+            )
         if self.optimizer is None:
             raise ValueError(
                 f"fit: model '{self.name}' was compiled without an optimizer, and training "
@@ -600,6 +624,10 @@ class Sequential:
             data, validation = training.split_validation(data, validation_split)
         else:
             validation = None
+        if class_weight is not None:  # the training part only, as Keras (after the split)
+            x_train, y_train, _ = data
+            weights = training.class_weight_to_sample_weight(y_train, class_weight, "fit")
+            data = (x_train, y_train, weights.astype(self._data_dtypes()[1]))
         history = History()
         progbar = [ProgbarLogger(verbose)] if verbose else []
         steps = math.ceil(len(data[0]) / batch_size)
@@ -680,7 +708,8 @@ class Sequential:
         batch_size, verbose = self._inference_settings(
             batch_size, verbose, steps, callbacks, "predict"
         )
-        x = training.check_inputs(x, "predict", self.input_shape[-1] if self.built else None)
+        features = self.input_shape[-1] if self.built else None
+        x = training.check_inputs(x, "predict", features, self._data_dtypes()[0])
         self.build(x.shape)
         progbar = _progbar(len(x), batch_size, verbose)
         with ag.no_grad():
@@ -719,35 +748,34 @@ class Sequential:
         return batch_size, verbose
 
     def _prepare_data(
-        self,
-        x: Any,
-        y: Any,
-        sample_weight: Any,
-        caller: str,
-        class_weight: dict[int, float] | None = None,
+        self, x: Any, y: Any, sample_weight: Any, caller: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Check x, y and the sample weights once, build the model, and bring y into the
-        loss's form; class weights become sample weights (Keras allows one or the other)."""
+        loss's form."""
         if self.loss is None:
             raise RuntimeError(
                 f"{caller}: you must compile the model before training or testing: "
                 "model.compile(loss=..., optimizer=...)"
             )
-        x = training.check_inputs(x, caller, self.input_shape[-1] if self.built else None)
-        y = training.check_targets(y, x.shape[0], caller)
-        sample_weight = training.check_sample_weight(sample_weight, x.shape[0], caller)
+        features = self.input_shape[-1] if self.built else None
+        input_dtype, output_dtype = self._data_dtypes()
+        x = training.check_inputs(x, caller, features, input_dtype)
+        y = training.check_targets(y, x.shape[0], caller, output_dtype)
+        sample_weight = training.check_sample_weight(
+            sample_weight, x.shape[0], caller, output_dtype
+        )
         self.build(x.shape)
         y = self.loss.prepare_targets(y, self.output_shape)
-        if class_weight is not None:
-            if sample_weight is not None:
-                raise ValueError(
-                    f"{caller}: give class_weight or sample_weight, not both (as Keras); "
-                    "multiply them into one sample_weight instead"
-                )
-            sample_weight = training.class_weight_to_sample_weight(y, class_weight, caller)
         if self._metrics_shape != self.output_shape:
             self._make_metrics()
         return x, y, sample_weight
+
+    def _data_dtypes(self) -> tuple[np.dtype, np.dtype]:
+        """The dtypes data is cast to, as Keras casts it: x to the first layer's, y and the
+        sample weights to the last layer's (float32 unless the model is float64)."""
+        if not self.layers:
+            return np.dtype(np.float32), np.dtype(np.float32)
+        return self.layers[0].dtype, self.layers[-1].dtype
 
     def _require_built(self, caller: str) -> None:
         if not self.built:
@@ -779,6 +807,28 @@ def _weakly_bound(method: Callable[..., Any]) -> Callable[..., Any]:
         return method_ref()(*args)
 
     return call
+
+
+def _log_keys(
+    metrics: list[tuple[metrics_module.Metric, bool]],
+) -> list[tuple[tuple[metrics_module.Metric, bool], str]]:
+    """Each (metric, weighted) with its key in the logs, as Keras 3 names them: the metric's
+    name; a name taken already gets `_1`, `_2`, ... for a metric, and `weighted_` (then the
+    numbers) for a weighted metric, so `metrics=["accuracy"], weighted_metrics=["accuracy"]`
+    logs `accuracy` and `weighted_accuracy`."""
+    counts: dict[str, int] = {}
+    keyed = []
+    for metric, weighted in metrics:
+        key = metric.name
+        if key in counts and weighted:
+            key = f"weighted_{metric.name}"
+        if key in counts:
+            counts[key] += 1
+            key = f"{key}_{counts[key] - 1}"
+        else:
+            counts[key] = 1
+        keyed.append(((metric, weighted), key))
+    return keyed
 
 
 def _name_or_record(identifier: Any, serialize_object: Callable[[Any], dict[str, Any]]) -> Any:
@@ -818,8 +868,8 @@ def model_from_json(json_string: str) -> Sequential:
     return deserialize(record)
 
 
-def load_model(filepath: str | os.PathLike) -> Sequential:
+def load_model(filepath: str | os.PathLike, compile: bool = True) -> Sequential:
     """The model of a `.keras` file, ours or Keras 3's, compiled as saved, with its weights
     and optimizer state, so training continues where it stopped (`keras.models.load_model`;
-    see `nn.keras_files`)."""
-    return keras_files.load_model(filepath)
+    see `nn.keras_files`); `compile=False` skips the compile settings and optimizer state."""
+    return keras_files.load_model(filepath, compile=compile)

@@ -171,6 +171,7 @@ def compare_with_onnx(
     """
     ort = _require("onnxruntime", "compare_with_onnx")
     _check_model(model, "compare_with_onnx")
+    model._require_built("compare_with_onnx")  # an unbuilt model has no trained weights
     x = training.check_inputs(
         x, "compare_with_onnx", model.input_shape[-1] if model.built else None
     )

@@ -14,8 +14,11 @@ import numpy as np
 import autograd_lite as ag
 
 
-def check_inputs(x: Any, caller: str, features: int | None = None) -> np.ndarray:
-    """`x` as a float32 (samples, features...) array, or an error that says what is wrong."""
+def check_inputs(
+    x: Any, caller: str, features: int | None = None, dtype: Any = np.float32
+) -> np.ndarray:
+    """`x` as a (samples, features...) array of `dtype` (the first layer's: float32 unless
+    the model is float64), or an error that says what is wrong."""
     x = _numeric(x, "x", caller)
     if x.ndim == 0 or x.shape[0] == 0 or x.size == 0:
         raise ValueError(f"{caller}: x is empty (shape {x.shape}); it needs at least one sample")
@@ -30,19 +33,19 @@ def check_inputs(x: Any, caller: str, features: int | None = None) -> np.ndarray
             f"{caller}: x has shape {x.shape}, but the model expects a 2-D array "
             f"(samples, features); {hint}"
         )
-    return as_finite_float32(x, "x", caller)  # as Keras casts to the layers' dtype
+    return as_finite(x, "x", caller, dtype)  # as Keras casts to the layers' dtype
 
 
-def check_targets(y: Any, samples: int, caller: str) -> np.ndarray:
+def check_targets(y: Any, samples: int, caller: str, dtype: Any = np.float32) -> np.ndarray:
     """`y` as a numeric array with one row per sample of x (the loss checks the rest); float
-    targets become float32, as Keras casts them to the output's dtype."""
+    targets take `dtype`, as Keras casts them to the output's dtype."""
     y = _numeric(y, "y", caller)
     if y.ndim == 0 or y.shape[0] != samples:
         raise ValueError(
             f"{caller}: x and y have different numbers of samples: x has {samples}, "
             f"y has {y.shape[0] if y.ndim else 0} (y shape {y.shape})"
         )
-    return as_finite_float32(y, "y", caller) if y.dtype.kind == "f" else y
+    return as_finite(y, "y", caller, dtype) if y.dtype.kind == "f" else y
 
 
 def _numeric(a: Any, what: str, caller: str) -> np.ndarray:
@@ -59,11 +62,12 @@ def _numeric(a: Any, what: str, caller: str) -> np.ndarray:
     return array
 
 
-def as_finite_float32(a: np.ndarray, what: str, caller: str) -> np.ndarray:
-    """`a` cast to contiguous float32, refusing NaN and Inf, including values that only become
-    infinite in the cast (|value| > 3.4e38 overflows float32)."""
+def as_finite(a: np.ndarray, what: str, caller: str, dtype: Any = np.float32) -> np.ndarray:
+    """`a` cast to contiguous `dtype` (float32 or float64), refusing NaN and Inf, including
+    values that only become infinite in the cast (|value| > 3.4e38 overflows float32)."""
+    dtype = np.dtype(dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # reported below, naming the value
-        converted = np.ascontiguousarray(a, dtype=np.float32)
+        converted = np.ascontiguousarray(a, dtype=dtype)
         # One finite sum clears the array: NaN and Inf carry through a sum, so it is finite
         # only if every value is, and it takes one pass without a temporary array (testing
         # every value costs fit more than anything else it does once). A sum of finite
@@ -75,8 +79,8 @@ def as_finite_float32(a: np.ndarray, what: str, caller: str) -> np.ndarray:
     if np.isfinite(a[first]):
         raise ValueError(
             f"{caller}: {what} holds {a[first].item()!r} at index {first}, which overflows "
-            f"float32 (largest {np.finfo(np.float32).max:.7g}); {int(bad.sum())} values become "
-            "infinite when cast to float32: rescale the data first"
+            f"{dtype} (largest {np.finfo(dtype).max:.7g}); {int(bad.sum())} values become "
+            f"infinite when cast to {dtype}: rescale the data first"
         )
     raise ValueError(
         f"{caller}: {what} contains NaN or Inf ({int(bad.sum())} values, the first "
@@ -139,10 +143,12 @@ def check_validation_data(validation_data: Any) -> tuple[Any, Any, Any]:
     return x_val, y_val, weights[0] if weights else None
 
 
-def check_sample_weight(sample_weight: Any, samples: int, caller: str) -> np.ndarray | None:
-    """`sample_weight` as float32 with one weight per sample (shape (samples,)), or per
-    sample and step for sequence outputs; None stays None. Keras's sample weights multiply
-    the per-sample losses (see nn.losses)."""
+def check_sample_weight(
+    sample_weight: Any, samples: int, caller: str, dtype: Any = np.float32
+) -> np.ndarray | None:
+    """`sample_weight` as `dtype` (the output's) with one weight per sample (shape
+    (samples,)), or per sample and step for sequence outputs; None stays None. Keras's
+    sample weights multiply the per-sample losses (see nn.losses)."""
     if sample_weight is None:
         return None
     weights = _numeric(sample_weight, "sample_weight", caller)
@@ -151,7 +157,7 @@ def check_sample_weight(sample_weight: Any, samples: int, caller: str) -> np.nda
             f"{caller}: sample_weight needs one weight per sample, {samples} in all, got shape "
             f"{weights.shape}"
         )
-    return as_finite_float32(weights, "sample_weight", caller)
+    return as_finite(weights, "sample_weight", caller, dtype)
 
 
 def class_weight_to_sample_weight(y: np.ndarray, class_weight: Any, caller: str) -> np.ndarray:

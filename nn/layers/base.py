@@ -638,9 +638,12 @@ def supported(kind: str, argument: str, value: Any, choices: tuple[Any, ...]) ->
     an error naming the class, the argument and the value."""
     if any(value == c and isinstance(value, bool) == isinstance(c, bool) for c in choices):
         return value
+    # a record from a config file is shown by its class: MaxNorm, not 80 characters of dict
+    shown = value.get("class_name", value) if isinstance(value, dict) else value
+    text = repr(shown)
     raise ValueError(
-        f"{kind}: {argument}={value!r:.80} is not supported by nn (only "
-        f"{' or '.join(repr(c) for c in choices)})"
+        f"{kind}: {argument}={text if len(text) <= 80 else text[:77] + '...'} is not "
+        f"supported by nn (only {' or '.join(repr(c) for c in choices)})"
     )
 
 

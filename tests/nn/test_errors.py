@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+import autograd_lite as ag
+import nn
 from nn import Conv1D, Dense, EarlyStopping, Flatten, Input, Sequential, activations, losses
 from nn.losses import (
     BinaryCrossentropy,
@@ -263,6 +265,24 @@ BAD_INPUTS = [
         lambda: compiled().evaluate(X, Y, sample_weight=np.full(10, np.nan)),
         ValueError,
         r"evaluate: sample_weight contains NaN or Inf",
+    ),
+    (
+        lambda: compiled().compile(loss=nn.losses.Huber(reduction=None)),
+        ValueError,
+        (
+            r"compile: the loss Huber\(reduction=None\) gives one value per sample, and training "
+            r"needs one number"
+        ),
+    ),
+    (
+        lambda: Sequential([Dense(2)]).compute_loss(y=Y, y_pred=ag.Tensor(np.ones((10, 2)))),
+        ValueError,
+        r"compute_loss: model 'sequential.*' has no loss to compute: compile\(loss=...\) first",
+    ),
+    (
+        lambda: compiled().save_weights("weights.h5"),
+        ValueError,
+        r"save_weights: 'weights.h5' names a Keras file.*use 'name.weights.h5'",
     ),
     (
         lambda: compiled().compile(loss="mse", loss_weights=[1.0]),

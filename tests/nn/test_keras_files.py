@@ -623,8 +623,8 @@ EDITS = {
     "wrong units": (
         config_edit(lambda r: r["config"]["layers"][2]["config"].update(units=4)),
         (
-            r"load_model: weight '.*/kernel' has shape \(6, 3\) in .*/layers/dense_1/vars/0\) "
-            r"but \(6, 4\) in the model"
+            r"load_model: .*: weight '.*/kernel' of layer .* has shape \(6, 4\) in the model "
+            r"but \(6, 3\) in /layers/dense_1/vars/0"
         ),
     ),
     "missing dataset": (
@@ -636,7 +636,7 @@ EDITS = {
     ),
     "wrong dataset shape": (
         h5_edit(_resize_bias),
-        r"has shape \(4,\) in .* but \(3,\) in the model",
+        r"has shape \(3,\) in the model but \(4,\) in /layers/dense_1/vars/1",
     ),
     "extra layer": (
         h5_edit(_add_layer),

@@ -71,6 +71,7 @@ def run(name: str) -> tuple[nn.Sequential, nn.History, dict[str, float]]:
         validation_data=(x[held_out], y[held_out], weights[held_out])
         if scenario.get("validation")
         else None,
+        validation_split=scenario.get("validation_split", 0.0),
     )
     evaluated = model.evaluate(
         x[held_out],

@@ -150,7 +150,7 @@ UNSUPPORTED = [
     (
         "Dense",
         {"kernel_constraint": {"class_name": "MaxNorm", "config": {"max_value": 2}}},
-        r"Dense: kernel_constraint=\{'class_name': 'MaxNorm'.* is not supported by nn",
+        r"Dense: kernel_constraint='MaxNorm' is not supported by nn \(only None\)",
     ),
     ("Dense", {"quantization_config": {"mode": "int8"}}, r"Dense: quantization_config="),
     ("Dense", {"lora_rank": 4}, r"Dense: unsupported argument\(s\) lora_rank=4; nn's Dense takes"),

@@ -390,3 +390,21 @@ def test_fit_lets_each_shuffled_batch_go_before_it_gathers_the_next(monkeypatch,
     model.compile(loss=SparseCategoricalCrossentropy(from_logits=True), run_eagerly=run_eagerly)
     model.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert len(gathered) == 10
+
+
+def test_a_float64_model_gets_float64_data_as_keras_casts_to_the_layers_dtype():
+    # 1 + 1e-12 survives only in float64: cast to float32 first, the product would lose it
+    model = Sequential([Input(shape=(2,)), Dense(1, use_bias=False, dtype="float64")])
+    model.layers[0].set_weights([np.array([[1e12], [0.0]])])
+    x = np.array([[1 + 1e-12, 3.0]])
+    prediction = model.predict(x)
+    assert prediction.dtype == np.float64
+    assert prediction[0, 0] == (1 + 1e-12) * 1e12  # 1000000000001.0001, float64's product
+    model.compile(loss="mse", optimizer="sgd")
+    y = np.array([[1e12]])
+    error = (1 + 1e-12) * 1e12 - 1e12  # 1.00012..., 0 in float32
+    # the loss is computed in float64; the running mean keeps float32, as Keras's metrics do
+    # (floatx), so the reported number is float32's rounding of it
+    assert model.evaluate(x, y) == float(np.float32(error**2))
+    weights = np.array([0.5])
+    assert model.evaluate(x, y, sample_weight=weights) == float(np.float32(0.5 * error**2))

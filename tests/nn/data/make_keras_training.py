@@ -55,6 +55,15 @@ SCENARIOS = {
         "weighted_metrics": ["sparse_categorical_accuracy"],
     },
     "frozen_first_layer": {"layers": [{}, {}, {}], "frozen": [0]},
+    # class weights apply to the training part only; a name in both metric lists is logged
+    # twice (accuracy, weighted_accuracy)
+    "class_weight_split": {
+        "layers": [{}, {}, {}],
+        "class_weight": {"1": 3.0, "8": 0.25},
+        "validation_split": 0.25,
+        "metrics": ["accuracy"],
+        "weighted_metrics": ["accuracy"],
+    },
 }
 
 
@@ -137,6 +146,7 @@ def main() -> None:
             validation_data=(x[held_out], labels[held_out], sample_weight[held_out])
             if scenario.get("validation")
             else None,
+            validation_split=scenario.get("validation_split", 0.0),
         )
         for key, values in history.history.items():
             out[f"{name}/history/{key}"] = np.array(values, dtype=np.float64)
