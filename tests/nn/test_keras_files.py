@@ -691,3 +691,32 @@ def test_wrongly_shaped_optimizer_state_changes_nothing(saved, tmp_path):
         load_weights_h5(model, tmp_path / "w.weights.h5")
     for a, b in zip(model.get_weights() + optimizer_state(model), weights + state):
         assert_close(a, b, exact=True)
+
+
+def test_compile_false_loads_a_model_whose_loss_nn_lacks(saved, tmp_path):
+    # Keras's load_model(compile=False): the architecture and weights, for predictions
+    def keras_only_loss(record):
+        record["compile_config"]["loss"] = "mean_squared_logarithmic_error"
+
+    path = rewritten(saved, tmp_path / "edited.keras", config_edit(keras_only_loss))
+    with pytest.raises(KerasFileError, match="mean_squared_logarithmic_error"):
+        load_model(path)
+    loaded = nn.load_model(path, compile=False)
+    assert loaded.loss is None and loaded.optimizer is None
+    original = load_model(saved)
+    x = REFERENCE["dense/x"]
+    assert_close(loaded.predict(x), original.predict(x), exact=True)
+    with pytest.raises(TypeError, match="load_model: compile must be True or False"):
+        nn.load_model(saved, compile="no")
+
+
+def test_warnings_point_at_the_caller(saved, tmp_path):
+    unbuilt = nn.Sequential([nn.Dense(2)])
+    with pytest.warns(UserWarning, match="is not built yet") as caught:
+        unbuilt.save(tmp_path / "unbuilt.keras")
+    assert caught[0].filename == __file__
+    model = dense_model()
+    model.compile(optimizer=nn.optimizers.SGD(momentum=0.5), loss="mse")
+    with pytest.warns(UserWarning, match="skipping the optimizer state") as caught:
+        model.load_weights(saved)  # saved with Adam: other optimizer variables
+    assert caught[0].filename == __file__

@@ -413,6 +413,9 @@ def test_bad_arguments(tmp_path):
         compare_with_onnx("model.onnx", path, data((5,)))
     with pytest.raises(ValueError, match="export_onnx: model 'sequential' is not built yet"):
         export_onnx(nn.Sequential([nn.Dense(2)]), path)
+    # compare_with_onnx would otherwise build it with fresh random weights and compare those
+    with pytest.raises(ValueError, match="compare_with_onnx: model 'sequential_1' is not built"):
+        compare_with_onnx(nn.Sequential([nn.Dense(2)]), path, data((5, 3)))
     model = dense_model()
     with pytest.raises(
         ValueError, match="output_activation must be None, 'softmax' or 'sigmoid', got 'relu'"
