@@ -134,8 +134,8 @@ def optimizer_state(model: nn.Sequential) -> list[np.ndarray]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """Our files, what Keras made of them, and what we made of the same models afterwards."""
-    if importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None:
-        pytest.skip("needs keras and jax (the dev extra) to open the files in real Keras")
+    for package in ("keras", "jax"):  # the dev extra has them: a missing one is a failure
+        assert importlib.util.find_spec(package), f"install the dev extra: {package} is missing"
     folder = tmp_path_factory.mktemp("keras_live")
     nn.clear_session()
     nn.set_seed(5)
