@@ -13,6 +13,7 @@ Float32 results are compared with the suite's float32 policy (`tests/numerics.py
 runs on JAX, whose kernels sum in another order than numpy's.
 """
 
+import functools
 import importlib.util
 import io
 import json
@@ -109,7 +110,18 @@ def dense_model(regularized: bool = True) -> nn.Sequential:
     )
 
 
+# every activation nn has, each in a Dense layer of its own model, opened by Keras
+ACTIVATION_CASES = [f"activation_{name}" for name in sorted(nn.activations.ALL_ACTIVATIONS)]
+
+
+def activation_model(name: str) -> nn.Sequential:
+    activation = name.removeprefix("activation_")
+    return nn.Sequential([nn.Input(shape=(5,)), nn.Dense(4, activation=activation)])
+
+
 def data_for(name: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    if name.startswith("activation_"):  # from -6 to 6: both tails and the kinks
+        return {"x": (3 * rng.normal(size=(16, 5))).astype(np.float32)}
     shapes = {"layers": (16, 10), "conv1d": (16, 12, 3), "conv2d": (16, 6, 6, 2)}
     x = rng.normal(size=shapes[name]).astype(np.float32)
     if name == "conv1d":
@@ -145,11 +157,9 @@ def live(tmp_path_factory):
         "conv1d": ("binary_crossentropy", nn.optimizers.SGD(learning_rate=0.05, momentum=0.9)),
         "conv2d": ("binary_crossentropy", nn.optimizers.Adam(learning_rate=0.01)),
     }
-    for name, make in (
-        ("layers", layers_model),
-        ("conv1d", conv1d_model),
-        ("conv2d", conv2d_model),
-    ):
+    makers = {"layers": layers_model, "conv1d": conv1d_model, "conv2d": conv2d_model}
+    makers.update({name: functools.partial(activation_model, name) for name in ACTIVATION_CASES})
+    for name, make in makers.items():
         model = make()
         arrays = data_for(name, rng)
         data.update({f"{name}/{key}": value for key, value in arrays.items()})
@@ -205,7 +215,7 @@ def live(tmp_path_factory):
     }
 
 
-@pytest.mark.parametrize("name", ["layers", "conv1d", "conv2d"])
+@pytest.mark.parametrize("name", ["layers", "conv1d", "conv2d", *ACTIVATION_CASES])
 def test_keras_loads_our_files_and_predicts_the_same(live, name):
     keras = live["keras"]
     assert json.loads(str(keras[f"{name}/warnings"])) == []  # the optimizer state too
