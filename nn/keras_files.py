@@ -462,9 +462,7 @@ def confirm_overwrite(path: str | os.PathLike, overwrite: Any, caller: str) -> b
     Keras's question on the terminal (`[WARNING] ... already exists - overwrite? [y/n]`),
     asked again until answered y or n. `caller` names the function in the TypeError for an
     `overwrite` that is not a bool."""
-    if not isinstance(overwrite, (bool, np.bool_)):
-        raise TypeError(f"{caller}: overwrite must be True or False, got {overwrite!r}")
-    if overwrite or not os.path.exists(path):
+    if check_flag(caller, "overwrite", overwrite) or not os.path.exists(path):
         return True
     answer = builtins.input(f"[WARNING] {path} already exists - overwrite? [y/n]")
     while answer.strip().lower() not in ("y", "n"):

@@ -62,7 +62,7 @@ import autograd_lite as ag
 
 from . import serialization
 from .layers.base import float_dtype, format_shape, unique_name
-from .utils import check_flag, check_in_range, lookup, snake_case
+from .utils import check_flag, check_in_range, check_name, lookup, snake_case
 
 EPSILON = 1e-7
 """Keras's `backend.epsilon()`: probabilities are clipped to [EPSILON, 1 - EPSILON]."""
@@ -564,10 +564,8 @@ class Loss:
         dtype: Any = None,
     ) -> None:
         kind = type(self).__name__
-        if name is None:  # Keras's default names: the function's, or a unique snake case
+        if check_name(kind, name) is None:  # Keras's: the function's, or a unique snake case
             name = self.function.__name__ if self.function else unique_name(snake_case(kind))
-        if not isinstance(name, str):
-            raise TypeError(f"{kind}: name must be a string, got {name!r}")
         self.name = name
         self.reduction = standardize_reduction(reduction, kind)
         self.dtype = None if dtype is None else float_dtype(dtype, kind).name

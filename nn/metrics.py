@@ -53,7 +53,7 @@ from . import losses, serialization
 from .layers.base import float_dtype, unique_name
 from .losses import _check_label_range, _same_rank
 from .training import is_count
-from .utils import check_number, lookup, snake_case
+from .utils import check_flag, check_name, check_number, lookup, snake_case
 
 MetricFunction = Callable[..., Any]
 """`fn(y_true, y_pred, **kwargs)` -> one value per sample (numpy array or Tensor)."""
@@ -183,8 +183,7 @@ class Metric:
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         kind = type(self).__name__
-        if name is not None and (not isinstance(name, str) or not name):
-            raise TypeError(f"{kind}: name must be a non-empty string, got {name!r}")
+        check_name(kind, name)
         self.name = name if name is not None else unique_name(snake_case(kind))
         self.dtype = float_dtype(dtype, kind).name  # a string, as Keras's `metric.dtype`
         self._variables: list[np.ndarray] = []
@@ -402,11 +401,7 @@ class SparseTopKCategoricalAccuracy(_FunctionMetric):
         dtype: Any = None,
         from_sorted_ids: bool = False,
     ) -> None:
-        if not isinstance(from_sorted_ids, (bool, np.bool_)):
-            raise TypeError(
-                "SparseTopKCategoricalAccuracy: from_sorted_ids must be True or False, got "
-                f"{from_sorted_ids!r}"
-            )
+        check_flag("SparseTopKCategoricalAccuracy", "from_sorted_ids", from_sorted_ids)
         sorted_ids = {"from_sorted_ids": True} if from_sorted_ids else {}  # Keras's config
         super().__init__(
             sparse_top_k_categorical_accuracy,
@@ -587,11 +582,8 @@ class AUC(Metric):
         self._thresholds = np.array([0.0 - losses.EPSILON, *inner, 1.0 + losses.EPSILON])
         self.curve = _choice(curve, CURVES, "curve")
         self.summation_method = _choice(summation_method, SUMMATION_METHODS, "summation_method")
-        for argument, value in (("multi_label", multi_label), ("from_logits", from_logits)):
-            if not isinstance(value, (bool, np.bool_)):
-                raise TypeError(f"AUC: {argument} must be True or False, got {value!r}")
-        self.multi_label = bool(multi_label)
-        self.from_logits = bool(from_logits)
+        self.multi_label = check_flag("AUC", "multi_label", multi_label)
+        self.from_logits = check_flag("AUC", "from_logits", from_logits)
         if num_labels is not None and not self.multi_label:
             raise ValueError("AUC: num_labels is needed only when multi_label=True")
         self.num_labels = None if num_labels is None else _positive(num_labels, "num_labels", self)

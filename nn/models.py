@@ -35,7 +35,7 @@ from .layers.base import (
 )
 from .layers.core import Input
 from .summary import summary_text
-from .utils import check_flag
+from .utils import check_flag, check_name
 
 
 class Sequential:
@@ -56,8 +56,7 @@ class Sequential:
     def __init__(
         self, layers: Sequence[Layer | Input] | None = None, name: str | None = None
     ) -> None:
-        if name is not None and (not isinstance(name, str) or not name):
-            raise TypeError(f"Sequential: name must be a non-empty string, got {name!r}")
+        check_name("Sequential", name)
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise TypeError(
                 "Sequential: layers must be a list such as [Input(shape=(4,)), Dense(1)], "
@@ -603,8 +602,7 @@ class Sequential:
         epochs, initial_epoch = training.check_epochs(epochs, initial_epoch)
         verbose = training.check_verbose(verbose, "fit")
         callbacks = callbacks_from(callbacks, "fit")
-        if not isinstance(shuffle, (bool, np.bool_)):
-            raise TypeError(f"fit: shuffle must be True or False, got {shuffle!r}")
+        check_flag("fit", "shuffle", shuffle)
         data = self._prepare_data(x, y, sample_weight, "fit")
         if class_weight is not None and sample_weight is not None:
             raise ValueError(
@@ -681,8 +679,7 @@ class Sequential:
         batch_size, verbose = self._inference_settings(
             batch_size, verbose, steps, callbacks, "evaluate"
         )
-        if not isinstance(return_dict, (bool, np.bool_)):
-            raise TypeError(f"evaluate: return_dict must be True or False, got {return_dict!r}")
+        check_flag("evaluate", "return_dict", return_dict)
         data = self._prepare_data(x, y, sample_weight, "evaluate")
         progbar = _progbar(len(data[0]), batch_size, verbose)
         logs = self._evaluate_arrays(data, batch_size)

@@ -88,6 +88,18 @@ def check_flag(owner: str, argument: str, value: Any) -> bool:
     return bool(value)
 
 
+def check_name(owner: str, name: Any) -> str | None:
+    """`name` if it is None (the owner picks its automatic name) or a non-empty string, else
+    an error naming `owner`.
+
+    >>> check_name("Dense", "hidden")
+    'hidden'
+    """
+    if name is not None and (not isinstance(name, str) or not name):
+        raise TypeError(f"{owner}: name must be a non-empty string, got {name!r}")
+    return name
+
+
 def snake_case(name: str) -> str:
     """Keras's `to_snake_case`, its automatic names: MeanSquaredError -> mean_squared_error,
     Conv2D -> conv2d, RMSprop -> rm_sprop.

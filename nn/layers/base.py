@@ -29,7 +29,7 @@ import autograd_lite as ag
 
 from .. import initializers, regularizers
 from ..training import is_count
-from ..utils import check_flag, snake_case
+from ..utils import check_flag, check_name, snake_case
 
 Shape = tuple[int | None, ...]
 
@@ -191,8 +191,7 @@ class Layer:
         if unsupported:
             self._refuse_arguments(unsupported)
         snake = snake_case(kind)
-        if name is not None and (not isinstance(name, str) or not name):
-            raise TypeError(f"{kind}: name must be a non-empty string, got {name!r}")
+        check_name(kind, name)
         self.name = name if name is not None else unique_name(snake)
         self.dtype = float_dtype(dtype, kind)
         self.built = False

@@ -10,6 +10,7 @@ import numpy as np
 import autograd_lite as ag
 
 from .. import activations, initializers, regularizers
+from ..utils import check_name
 from .base import KerasTensor, Layer, Shape, check_flag, float_dtype, supported, unique_name
 
 
@@ -38,8 +39,7 @@ class Input(KerasTensor):
             raise ValueError(
                 f"Input: shape must be a tuple of positive integers such as (400,), got {shape}"
             )
-        if name is not None and (not isinstance(name, str) or not name):
-            raise TypeError(f"Input: name must be a non-empty string, got {name!r}")
+        check_name("Input", name)
         super().__init__((None,) + tuple(int(n) for n in shape), float_dtype(dtype, "Input"), name)
         # the name of Keras's InputLayer behind the tensor: `name`, else input_layer, ...
         self.layer_name = name if name is not None else unique_name("input_layer")

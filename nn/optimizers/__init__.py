@@ -64,7 +64,7 @@ import autograd_lite as ag
 
 from .. import serialization
 from ..layers.base import unique_name
-from ..utils import check_flag, check_in_range, lookup, snake_case
+from ..utils import check_flag, check_in_range, check_name, lookup, snake_case
 from . import schedules
 from .schedules import LearningRateSchedule
 
@@ -259,10 +259,8 @@ class Optimizer:
         kind = type(self).__name__
         self._learning_rate = self._checked_learning_rate(learning_rate)
         name = arguments.pop("name", None)
-        if name is None:
+        if check_name(kind, name) is None:
             name = unique_name(snake_case(kind))  # Keras's auto_name
-        elif not isinstance(name, str) or not name:
-            raise TypeError(f"{kind}: name must be a non-empty string, got {name!r}")
         self.name = name
         if "decay" in arguments:
             raise TypeError(

@@ -353,7 +353,11 @@ def test_dtype_argument_casts_and_none_keeps_the_predictions_dtype() -> None:
     [
         (lambda: losses.Hinge(reduction="abc"), ValueError, r"Hinge: reduction must be one of"),
         (lambda: losses.Hinge(reduction=1), ValueError, r"Hinge: reduction .* got 1"),
-        (lambda: losses.MeanSquaredError(name=3), TypeError, r"name must be a string, got 3"),
+        (
+            lambda: losses.MeanSquaredError(name=3),
+            TypeError,
+            r"name must be a non-empty string, got 3",
+        ),
         (lambda: losses.Poisson(dtype="int32"), TypeError, r"Poisson: dtype must be a float"),
         (lambda: losses.Huber(delta=0), ValueError, r"Huber: delta must be in \(0, inf\), got 0"),
         (lambda: losses.Huber(delta="1"), TypeError, r"Huber: delta must be a number"),
